@@ -1,0 +1,43 @@
+"""The one ASGI entry point that ``netral serve`` runs under granian.
+
+Django's pages and API run as a WSGI app on a small pool of persistent threads (a2wsgi),
+not through Django's ASGI handler, which creates a thread per request (see
+shared/PERFORMANCE.md: 375 vs thousands of requests per second). Paths that need to stay
+open (the live stream of the discussion) are routed to pure-async handlers registered in
+``ASYNC_ROUTES``, which hold no thread per connection.
+"""
+
+import os
+import re
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "netral.settings")
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+# One thread per process talks to the database: SQLite has one writer, and Python threads
+# share one GIL anyway. Scale with processes (``--workers``), not threads.
+DJANGO_THREADS = int(os.environ.get("NETRAL_DJANGO_THREADS", "1"))
+
+_django = WSGIMiddleware(get_wsgi_application(), workers=DJANGO_THREADS, send_queue_size=16)
+
+# (compiled path pattern, async ASGI app) pairs; live streaming registers itself here.
+ASYNC_ROUTES: list[tuple[re.Pattern, object]] = []
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    if scope["type"] == "http":
+        path = scope.get("path", "")
+        for pattern, app in ASYNC_ROUTES:
+            if pattern.match(path):
+                await app(scope, receive, send)
+                return
+    await _django(scope, receive, send)

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def netral(request):
+    return {"NETRAL_VERSION": settings.NETRAL_VERSION}

@@ -1,0 +1,1 @@
+"""Writes for events: the only place that changes event state (see docs/architecture.md)."""

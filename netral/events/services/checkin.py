@@ -1,0 +1,73 @@
+"""Check-in: one idempotent service for all three ways in (QR, scan, click)."""
+
+import base64
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from netral.core.errors import NetralError
+
+from ..models import Attendance, Event, Participant
+
+
+class CheckInError(NetralError):
+    pass
+
+
+def check_in(participant: Participant, *, method: str, user=None, at=None) -> tuple[Attendance, bool]:
+    """Record the participant as present. A repeated check-in returns the first record
+    and ``created=False``: a retried POST from a phone on weak Wi-Fi changes nothing."""
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            attendance, created = Attendance.objects.get_or_create(
+                participant=participant,
+                defaults={"event_id": participant.event_id, "checked_in_at": at,
+                          "method": method, "checked_in_by": user},
+            )
+    except IntegrityError:  # lost a race with a concurrent check-in of the same person
+        attendance, created = Attendance.objects.get(participant=participant), False
+    return attendance, created
+
+
+@transaction.atomic
+def undo_check_in(participant: Participant, *, user) -> bool:
+    from netral.core.audit import log_action  # noqa: PLC0415 -- leaf
+
+    deleted, _ = Attendance.objects.filter(participant=participant).delete()
+    if deleted:
+        log_action(participant.event, "netral.attendance.undone", user=user, data={"participant": participant.pk})
+    return bool(deleted)
+
+
+def _window(at) -> int:
+    return int(at.timestamp()) // settings.NETRAL_CHECKIN_QR_PERIOD
+
+
+def checkin_token(event: Event, *, at=None, window: int | None = None) -> str:
+    """The rotating token of the check-in QR shown on the projector.
+
+    It changes every ``NETRAL_CHECKIN_QR_PERIOD`` seconds (60 by default), so a photo of
+    the QR sent to an absent colleague stops working within two minutes."""
+    if window is None:
+        window = _window(at or timezone.now())
+    message = f"{event.pk}:{event.checkin_secret}:{window}".encode()
+    mac = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:9]).decode()
+
+
+def verify_checkin_token(event: Event, token: str, *, at=None) -> bool:
+    """Accept the current and the previous window (a scan just as the code changes)."""
+    current = _window(at or timezone.now())
+    return any(
+        hmac.compare_digest(checkin_token(event, window=w), token or "") for w in (current, current - 1)
+    )
+
+
+def seconds_to_next_token(*, at=None) -> int:
+    at = at or timezone.now()
+    period = settings.NETRAL_CHECKIN_QR_PERIOD
+    return period - int(at.timestamp()) % period
