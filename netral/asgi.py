@@ -1,6 +1,6 @@
 """The one ASGI entry point that ``netral serve`` runs under granian.
 
-Django's pages and API run as a WSGI app on a small pool of persistent threads (a2wsgi),
+Django's pages and API run as a WSGI app on a small pool of persistent threads (netral.core.wsgibridge),
 not through Django's ASGI handler, which creates a thread per request (see
 shared/PERFORMANCE.md: 375 vs thousands of requests per second). Paths that need to stay
 open (the live stream of the discussion) are routed to pure-async handlers registered in
@@ -12,14 +12,15 @@ import re
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "netral.settings")
 
-from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from netral.core.wsgibridge import WSGIBridge  # noqa: E402
 
 # One thread per process talks to the database: SQLite has one writer, and Python threads
 # share one GIL anyway. Scale with processes (``--workers``), not threads.
 DJANGO_THREADS = int(os.environ.get("NETRAL_DJANGO_THREADS", "1"))
 
-_django = WSGIMiddleware(get_wsgi_application(), workers=DJANGO_THREADS, send_queue_size=16)
+_django = WSGIBridge(get_wsgi_application(), threads=DJANGO_THREADS)
 
 # (compiled path pattern, async ASGI app) pairs; live streaming registers itself here.
 ASYNC_ROUTES: list[tuple[re.Pattern, object]] = []

@@ -126,6 +126,8 @@ else:
                 ),
             },
             "TEST": {"NAME": os.environ.get("NETRAL_TEST_SQLITE_NAME") or None},
+            # Server threads are persistent: keep their connection (PRAGMAs run once).
+            "CONN_MAX_AGE": None,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,8 +1,10 @@
 """QR codes as inline SVG and as terminal art (segno, pure Python)."""
 
 import io
+from functools import lru_cache
 
 
+@lru_cache(maxsize=512)
 def qr_svg(data: str, *, scale: int = 6, dark: str = "#111") -> str:
     import segno  # noqa: PLC0415 -- slow import
 
