@@ -98,7 +98,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "netral.core.context.netral",
             ],
-            "builtins": ["django.templatetags.i18n", "netral.core.templatetags.netral"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "template_partials.templatetags.partials",
+                "netral.core.templatetags.netral",
+            ],
         },
     }
 ]

@@ -20,8 +20,9 @@ def event_to_ics(event: Event, *, url: str) -> bytes:
     item = IcsEvent()
     item.add("uid", f"event-{event.pk}-{event.code}@netral")
     item.add("summary", event.title)
-    item.add("dtstart", event.starts_at)
-    item.add("dtend", event.ends_at or event.starts_at + timedelta(hours=3))
+    starts = timezone.localtime(event.starts_at)
+    item.add("dtstart", starts)
+    item.add("dtend", timezone.localtime(event.ends_at) if event.ends_at else starts + timedelta(hours=3))
     item.add("dtstamp", timezone.now())
     item.add("location", ", ".join(p for p in (event.venue_name, event.venue_address) if p))
     lines = [event.theme] if event.theme else []
@@ -33,6 +34,7 @@ def event_to_ics(event: Event, *, url: str) -> bytes:
     item.add("url", url)
     item.add("organizer", event.organiser_name, parameters={"CN": event.organiser_name})
     cal.add_component(item)
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 
