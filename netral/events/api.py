@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from netral.accounts import nip as nip_parser
+from netral.core.errors import NetralError
 from netral.core.permissions import has_role
 
 from . import selectors
@@ -158,7 +159,7 @@ def parse_nip(request, nip: str):
     try:
         parsed = nip_parser.parse_any(nip)
     except nip_parser.NIPError as exc:
-        raise HttpError(400, exc.message) from None
+        raise NetralError(exc.message, code=exc.code, field="nip") from None
     return {**parsed.as_dict(), "start_date": parsed.start_date}
 
 
