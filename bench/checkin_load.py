@@ -84,16 +84,34 @@ def cmd_seed(ns) -> None:
         return build_nip(base + timedelta(days=day), 2000, 1, gender, serial)
 
     parse_nip(nip(0)), parse_nip(nip(ns.participants - 1))  # sanity: valid NIPs
-    batch = 5000
+    # Like bulk_create, but ~10x faster: every column is prepared by its Django field once,
+    # from a template participant; only nip, name and token vary per row. Then one
+    # executemany (SQLite) or COPY (PostgreSQL).
+    template = Participant(event=event, kind=ParticipantKind.PNS, nip=nip(0), name="Peserta",
+                           agency="Pemkab Benchmark", unit="Bagian Umum", position="Analis",
+                           source=ParticipantSource.IMPORT)
+    fields = [f for f in Participant._meta.concrete_fields if not f.primary_key]
+    varying = {"nip": lambda i: nip(i), "name": lambda i: f"Peserta {i:06d}", "token": lambda i: new_token()}
+    const = {f.attname: f.get_db_prep_save(f.pre_save(template, add=True), connection)
+             for f in fields if f.attname not in varying}
+    columns = [f.column for f in fields]
+    makers = [(varying[f.attname], None) if f.attname in varying else (None, const[f.attname]) for f in fields]
+    table = Participant._meta.db_table
+    qn = connection.ops.quote_name
     with transaction.atomic():
-        for lo in range(0, ns.participants, batch):
-            Participant.objects.bulk_create(
-                [Participant(event=event, kind=ParticipantKind.PNS, nip=nip(i), name=f"Peserta {i:06d}",
-                             agency="Pemkab Benchmark", unit="Bagian Umum", position="Analis",
-                             token=new_token(), source=ParticipantSource.IMPORT)
-                 for i in range(lo, min(lo + batch, ns.participants))],
-                batch_size=batch,
-            )
+        with connection.cursor() as cur:
+            for lo in range(0, ns.participants, 20000):
+                rows = [tuple(make(i) if make else value for make, value in makers)
+                        for i in range(lo, min(lo + 20000, ns.participants))]
+                if connection.vendor == "postgresql":
+                    cols = ", ".join(qn(c) for c in columns)
+                    with cur.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    marks = ", ".join(["%s"] * len(columns))
+                    cur.executemany(f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
+                                    f"VALUES ({marks})", rows)
     ids = Participant.objects.filter(event=event).order_by("pk").values_list("pk", flat=True)
     first, last = ids.first(), ids.last()
     count = Participant.objects.filter(event=event).count()

@@ -109,9 +109,16 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
+SQLITE_INIT_COMMAND = (
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA busy_timeout=20000;"
+    "PRAGMA cache_size=-20000;"
+)
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600)}
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -122,13 +129,7 @@ else:
                 # deadlock on a read-to-write upgrade ("database is locked").
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA busy_timeout=20000;"
-                    "PRAGMA cache_size=-20000;"
-                ),
+                "init_command": SQLITE_INIT_COMMAND,
             },
             "TEST": {"NAME": os.environ.get("NETRAL_TEST_SQLITE_NAME") or None},
             # Server threads are persistent: keep their connection (PRAGMAs run once).

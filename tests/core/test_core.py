@@ -33,17 +33,12 @@ def test_sqlite_file_database_uses_wal(tmp_path):
     """A real file database (the test DB is in memory) gets WAL from the init command."""
     import sqlite3
 
-    from django.conf import settings
+    from netral.settings import SQLITE_INIT_COMMAND
 
-    from netral import settings as prod
-
-    init = prod.DATABASES["default"]["OPTIONS"]["init_command"] if "sqlite" in prod.DATABASES["default"]["ENGINE"] \
-        else settings.DATABASES["default"].get("OPTIONS", {}).get("init_command")
-    if not init:
-        pytest.skip("PostgreSQL mode")
     db = sqlite3.connect(tmp_path / "x.sqlite3")
-    db.executescript(init)
+    db.executescript(SQLITE_INIT_COMMAND)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
 def test_terminal_qr_is_square_blocks():
