@@ -380,3 +380,19 @@ def test_csrf_is_enforced_on_organiser_posts(event, organiser):
     response = client.post(reverse("events:status", kwargs={"pk": event.pk}), {"status": "finished"})
 
     assert response.status_code == 403
+
+
+def test_participant_status_fragment_updates_after_organiser_scan(client, event):
+    from netral.events.services.checkin import check_in
+
+    participant = ParticipantFactory(event=event)
+    _joined_client(client, event, participant)
+    me = reverse("events:me", kwargs={"code": event.code})
+
+    before = client.get(me, HTTP_HX_REQUEST="true").content.decode()
+    check_in(participant, method="organiser_scan")
+    after = client.get(me, HTTP_HX_REQUEST="true").content.decode()
+
+    assert before.lstrip().startswith('<section class="card" id="attendance-status" hx-get=')
+    assert "personal-qr" in before and "<html" not in before
+    assert "hx-get" not in after and "✓" in after

@@ -688,3 +688,91 @@ def discard_import(batch: ImportBatch, *, user) -> ImportBatch:
                        data={"batch": locked.pk, "filename": locked.filename})
     batch.state = locked.state
     return locked
+
+
+# --------------------------------------------------------------------------- spreadsheets out
+
+
+def field_labels() -> dict[str, str]:
+    """The participant field names in the active language, for reports."""
+    from django.utils.text import capfirst  # noqa: PLC0415 -- leaf
+
+    return {f: str(capfirst(Participant._meta.get_field(f).verbose_name)) for f in FIELDS}
+
+
+def header_aliases() -> dict[str, tuple[str, ...]]:
+    """Other headings accepted for each field (for the upload instructions)."""
+    return dict(_HEADER_ALIASES)
+
+
+def _text_cell(sheet, row: int, column: int, value: str, *, as_text_format=False):
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    cell.data_type = "s"  # never a formula, whatever the text starts with
+    if as_text_format:
+        cell.number_format = "@"
+    return cell
+
+
+def _workbook_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_xlsx() -> bytes:
+    """An empty participant list: the headings, the NIP and phone columns as Text, one example row."""
+    from openpyxl import Workbook  # noqa: PLC0415 -- slow import
+    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
+
+    from netral.accounts.nip import build_nip  # noqa: PLC0415 -- leaf
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Peserta"
+    example = ("Budi Santoso", build_nip(date(1986, 9, 26), 2015, 5, "M", 1), "PNS", "Pemerintah Kabupaten Brebes",
+               "Kecamatan Brebes", "Analis Kebijakan Ahli Pertama", "Penata Muda (III/a)", "081234567890",
+               "budi.santoso@example.com")
+    text_columns = {FIELDS.index("nip") + 1, FIELDS.index("phone") + 1}
+    widths = (28, 22, 10, 30, 24, 28, 20, 16, 28)
+    for column, (heading, value, width) in enumerate(zip(TEMPLATE_HEADERS, example, widths), start=1):
+        _text_cell(sheet, 1, column, heading).font = Font(bold=True)
+        _text_cell(sheet, 2, column, value, as_text_format=column in text_columns)
+        letter = sheet.cell(row=1, column=column).column_letter
+        sheet.column_dimensions[letter].width = width
+        if column in text_columns:
+            sheet.column_dimensions[letter].number_format = "@"
+            for row in range(3, 1002):  # cells typed later keep their leading zeros and 18 digits
+                sheet.cell(row=row, column=column).number_format = "@"
+    kinds = DataValidation(type="list", formula1='"PNS,PPPK,Non-ASN"', allow_blank=True, showErrorMessage=False)
+    sheet.add_data_validation(kinds)
+    kinds.add("C2:C1001")
+    sheet.freeze_panes = "A2"
+    return _workbook_bytes(workbook)
+
+
+def errors_xlsx(batch: ImportBatch) -> bytes:
+    """The rows with errors, with the template's headings and a column of reasons: fix and upload."""
+    from openpyxl import Workbook  # noqa: PLC0415 -- slow import
+    from openpyxl.styles import Font  # noqa: PLC0415
+
+    labels = field_labels()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Kesalahan"
+    headings = (*TEMPLATE_HEADERS, "Kesalahan", "Baris asal")
+    for column, heading in enumerate(headings, start=1):
+        _text_cell(sheet, 1, column, heading).font = Font(bold=True)
+    nip_column = FIELDS.index("nip") + 1
+    for line, entry in enumerate(batch_report(batch).row_errors, start=2):
+        for column, fieldname in enumerate(FIELDS, start=1):
+            _text_cell(sheet, line, column, entry["values"].get(fieldname, ""), as_text_format=column == nip_column)
+        reasons = "; ".join(f"{labels.get(f, '')}: {m}".lstrip(": ") for f, messages in entry["errors"].items()
+                            for m in messages)
+        _text_cell(sheet, line, len(FIELDS) + 1, reasons)
+        sheet.cell(row=line, column=len(FIELDS) + 2, value=entry["row"])
+    for column, width in enumerate((28, 22, 10, 30, 24, 28, 20, 16, 28, 60, 10), start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
+    sheet.freeze_panes = "A2"
+    return _workbook_bytes(workbook)

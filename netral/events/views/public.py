@@ -151,11 +151,13 @@ def me(request, code):
     participant = current_participant(request, event)
     if not participant:
         return redirect("events:join", code=event.code)
-    attendance = getattr(participant, "attendance", None)
-    return render(request, "events/me.html", {
-        "event": event, "participant": participant, "attendance": attendance,
+    context = {
+        "event": event, "participant": participant, "attendance": getattr(participant, "attendance", None),
         "personal_qr": absolute(request, "events:checkin_personal", token=participant.token),
-    })
+    }
+    # The phone polls its status while not checked in, so an organiser's scan shows at once.
+    template = "events/me.html#status" if request.htmx else "events/me.html"
+    return render(request, template, context)
 
 
 @require_POST
