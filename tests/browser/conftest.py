@@ -44,6 +44,8 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def artifacts_dir():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for stale in ARTIFACTS.glob("FAILED-*.png"):  # step pictures are simply overwritten
+        stale.unlink(missing_ok=True)
     return ARTIFACTS
 
 
@@ -79,7 +81,8 @@ def new_context(browser, live_server, artifacts_dir, request):
     """Factory of isolated browser contexts (one per person: organiser, participant's phone).
 
     Indonesian locale and Jakarta time, like the users'. Uncaught JavaScript errors of
-    every page are collected in ``context.js_errors``."""
+    every page are collected in ``context.js_errors``, console errors (CSP violations,
+    missing files) in ``context.console_errors``."""
     contexts = []
 
     def make(**options):
@@ -87,8 +90,14 @@ def new_context(browser, live_server, artifacts_dir, request):
                                       timezone_id="Asia/Jakarta", **{**DESKTOP, **options})
         context.set_default_timeout(10_000)
         context.js_errors = []
-        context.on("page", lambda page: page.on(
-            "pageerror", lambda exc: context.js_errors.append(f"{page.url}: {exc}")))
+        context.console_errors = []
+
+        def watch(page):
+            page.on("pageerror", lambda exc: context.js_errors.append(f"{page.url}: {exc}"))
+            page.on("console", lambda msg: msg.type == "error" and context.console_errors.append(
+                f"{page.url}: {msg.text}"))
+
+        context.on("page", watch)
         contexts.append(context)
         return context
 

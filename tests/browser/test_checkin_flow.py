@@ -44,7 +44,7 @@ def submit(page, form_selector="main form.card"):
     page.locator(form_selector).locator("button[type=submit]").click()
 
 
-def test_organiser_prepares_event_and_participants_check_in(new_context, shot, tmp_path, live_server):
+def test_organiser_prepares_event_and_participants_check_in(new_context, shot, tmp_path):
     from netral.events.models import Event, Participant
     from netral.events.services.checkin import checkin_token
     from tests.factories.events import UserFactory
@@ -231,10 +231,13 @@ def test_organiser_prepares_event_and_participants_check_in(new_context, shot, t
     expect(present).to_have_text("2", timeout=10_000)
     shot(organiser, "step14_checkin_manual")
 
+    for context in (organiser.context, phone_context):
+        assert context.js_errors == [], "uncaught JavaScript errors"
+        assert context.console_errors == [], "console errors (CSP violations, missing files, ...)"
+    organiser.close()  # stop the polling before the test thread reads the shared database
+    phone.close()
     assert set(Participant.objects.filter(event=event, attendance__isnull=False)
                .values_list("name", flat=True)) == {"Budi Santoso", "Siti Aminah"}
-    assert organiser.context.js_errors == []
-    assert phone_context.js_errors == []
 
 
 def test_public_event_page_fits_a_phone_and_serves_the_material(new_context, shot):
@@ -279,4 +282,5 @@ def test_public_event_page_fits_a_phone_and_serves_the_material(new_context, sho
     with page.expect_download() as download_info:
         link.click()
     assert download_info.value.suggested_filename.endswith(".pdf")
-    assert page.context.js_errors == []
+    assert page.context.js_errors == [], "uncaught JavaScript errors"
+    assert page.context.console_errors == [], "console errors (CSP violations, missing files, ...)"
