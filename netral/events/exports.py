@@ -57,6 +57,10 @@ def _workbook(title: str, headers: list[str], rows, *, subtitle: str = ""):
     widths = [len(str(h)) for h in headers]
     for row in rows:
         ws.append(row)
+        # Text is text: a participant named "=HYPERLINK(...)" must not become a formula.
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
         widths = [max(w, len(str(v or ""))) for w, v in zip(widths, row)]
     for idx, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=header_row, column=idx).column_letter].width = min(max(width + 2, 6), 50)

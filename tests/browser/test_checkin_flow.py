@@ -168,9 +168,7 @@ def test_organiser_prepares_event_and_participants_check_in(new_context, shot, t
 
     phone.locator("#id_nip").fill(WRONG_NIP)
     submit(phone)
-    # The <ul> is written inside the <p> of the field, which HTML does not allow: the parser
-    # closes the <p> first, so today the list follows it. Accept both placements.
-    nip_error = phone.locator("p:has(#id_nip) .errorlist, p:has(#id_nip) + .errorlist")
+    nip_error = phone.locator("#field-nip .errorlist")
     expect(nip_error).to_contain_text("Digit 1–8 harus tanggal lahir yang valid (TTTTBBHH)")
     expect(nip_error).to_contain_text('"19861326" bukan tanggal yang ada')
     shot(phone, "step08_phone_wrong_nip")

@@ -396,3 +396,15 @@ def test_participant_status_fragment_updates_after_organiser_scan(client, event)
     assert before.lstrip().startswith('<section class="card" id="attendance-status" hx-get=')
     assert "personal-qr" in before and "<html" not in before
     assert "hx-get" not in after and "✓" in after
+
+
+def test_exports_never_turn_names_into_formulas(organiser_client, event):
+    from openpyxl import load_workbook
+
+    ParticipantFactory(event=event, name='=HYPERLINK("http://evil.test","klik")')
+
+    response = organiser_client.get(reverse("events:participants_xlsx", kwargs={"pk": event.pk}))
+
+    cell = load_workbook(io.BytesIO(response.content)).active.cell(row=5, column=2)
+    assert cell.value == '=HYPERLINK("http://evil.test","klik")'
+    assert cell.data_type == "s"

@@ -14,7 +14,7 @@ from ..enums import ParticipantKind, ParticipantSource
 from ..models import Event, Participant
 
 IDENTITY_FIELDS = ("kind", "nip", "name", "agency", "unit", "position", "rank", "phone", "email")
-_MAX_LENGTHS = {"name": 200, "agency": 200, "unit": 200, "position": 200, "rank": 100, "phone": 30}
+_MAX_LENGTHS = {"name": 200, "agency": 200, "unit": 200, "position": 200, "rank": 100, "phone": 30, "email": 254}
 
 
 @dataclass

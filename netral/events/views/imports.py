@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from netral.core.permissions import get_managed_event, organiser_required
@@ -35,7 +36,8 @@ def _column_help():
     }
     aliases = import_service.header_aliases()
     return [
-        {"heading": heading, "aliases": ", ".join(aliases[f][:4]), "note": notes.get(f, _("Optional."))}
+        {"heading": heading, "note": notes.get(f, _("Optional.")),
+         "aliases": ", ".join([a for a in aliases[f] if a.replace(" ", "") != heading.lower().replace(" ", "")][:4])}
         for f, heading in zip(import_service.FIELDS, import_service.TEMPLATE_HEADERS)
     ]
 
@@ -44,8 +46,8 @@ def _column_help():
 @organiser_required
 def import_upload(request, pk):
     event = get_managed_event(request, pk)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
+    if form.is_bound and form.is_valid():
         batch = import_service.stage_import(event, upload=form.cleaned_data["file"], user=request.user)
         return redirect("events:import_review", pk=event.pk, batch_pk=batch.pk)
     return render(request, "events/import_upload.html", {
@@ -54,18 +56,19 @@ def import_upload(request, pk):
         "columns": _column_help(),
         "max_mb": settings.NETRAL_IMPORT_MAX_BYTES // (1024 * 1024),
         "max_rows": f"{import_service.MAX_ROWS:,}".replace(",", "."),
-        "recent": event.import_batches.select_related("created_by")[:5],
+        "recent": event.import_batches.defer("valid_rows", "errors")[:5],
     })
 
 
 def _error_rows(entries, labels):
     rows = []
     for entry in entries:
-        values = entry.get("values", {})
+        values, errors = entry.get("values", {}), entry.get("errors", {})
         rows.append({
             "row": entry["row"],
-            "values": [(labels[f], values[f]) for f in import_service.FIELDS if f in values],
-            "reasons": [(labels.get(f, ""), m) for f, msgs in entry.get("errors", {}).items() for m in msgs],
+            "values": [(labels[f], values[f]) for f in import_service.FIELDS
+                       if f in values and (values[f] or f in errors)],
+            "reasons": [(labels.get(f, ""), m) for f, msgs in errors.items() for m in msgs],
         })
     return rows
 
@@ -80,7 +83,8 @@ def import_review(request, pk, batch_pk):
         if action == "confirm":
             return _confirm(request, event, batch)
         if action == "discard":
-            import_service.discard_import(batch, user=request.user)
+            if import_service.discard_import(batch, user=request.user).state == ImportBatch.State.DISCARDED:
+                messages.info(request, _("Nothing was imported. Fix the file and upload it again."))
             return redirect("events:import", pk=event.pk)
         return redirect("events:import_review", pk=event.pk, batch_pk=batch.pk)
     if request.GET.get("download") == "errors":
