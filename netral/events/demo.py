@@ -75,6 +75,43 @@ FAMILY = ["Prasetyo", "Wulandari", "Santoso", "Rahayu", "Nugroho", "Handayani", 
 FEMALE = {"Citra", "Dewi", "Fitri", "Hana", "Kartika", "Lestari", "Maya", "Putri", "Sari", "Umi", "Vina", "Yuni"}
 
 
+def handout_pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF handout (Helvetica, no embedded fonts) for the demo's sessions."""
+
+    def esc(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    ops = ["BT", "/F1 16 Tf", "56 780 Td", f"({esc(title)}) Tj", "/F1 11 Tf", "0 -28 Td"]
+    for line in lines:
+        ops += [f"({esc(line)}) Tj", "0 -16 Td"]
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _wrap(text: str, width: int = 80) -> list[str]:
+    import textwrap  # noqa: PLC0415 -- leaf
+
+    return textwrap.wrap(text, width)
+
+
 def demo_participants(count: int = 40, seed: int = 17092024) -> list[dict]:
     """Fictitious ASN with NIPs valid by structure (a few PPPK), deterministic."""
     rng = random.Random(seed)
@@ -125,6 +162,15 @@ def load_demo(*, owner) -> Event:
             defaults={"title": title, "summary": summary, "starts_at": starts, "ends_at": starts + timedelta(minutes=30)},
         )
         session.speakers.set([speaker])
+        if not session.materials.exists():
+            from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415 -- leaf
+
+            from .services.materials import add_material  # noqa: PLC0415 -- leaf
+
+            pdf = handout_pdf(title, [f"Narasumber: {speaker.display_name}", "", *_wrap(summary),
+                                      "", "Handout demo Netral - Aula Kelurahan Brebes, 17 September 2024."])
+            add_material(session, title=f"Handout: {title}", upload=SimpleUploadedFile("handout.pdf", pdf),
+                         user=owner)
 
     rng = random.Random(42)
     for index, row in enumerate(demo_participants()):

@@ -127,3 +127,23 @@ def test_no_cdn_in_templates():
     root = Path(netral.__file__).parent
     offenders = [str(p) for p in root.rglob("*.html") if "//cdn" in p.read_text() or "https://" in p.read_text()]
     assert offenders == []
+
+
+def test_indonesian_even_when_the_browser_asks_for_english(client, event):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert response["Content-Language"] == "id"
+    assert 'lang="id"' in response.content.decode()
+
+
+def test_demo_sessions_have_pdf_handouts(monkeypatch, settings, tmp_path):
+    from netral.events.models import Material
+
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setenv("NETRAL_DEMO_PASSWORD", "demo-rahasia-123")
+    call_command("demo", "--no-migrate", stdout=io.StringIO())
+    call_command("demo", "--no-migrate", stdout=io.StringIO())
+
+    materials = list(Material.objects.order_by("session__order"))
+    assert [m.kind for m in materials] == ["pdf", "pdf", "pdf"]
+    assert materials[0].file.read().startswith(b"%PDF-1.4")

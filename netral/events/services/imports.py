@@ -489,12 +489,6 @@ def _process_row(rownum, values, columns, result, *, today, kinds, seen_nip, see
         identity = clean_identity(data, today=today)
     except ValidationError as exc:
         errors = {f: [str(m) for m in messages] for f, messages in exc.message_dict.items()}
-    # clean_identity does not limit the email; too long, it would abort the whole import on PostgreSQL.
-    email_limit = Participant._meta.get_field("email").max_length
-    if len(data.get("email", "")) > email_limit:
-        identity = None
-        errors.setdefault("email", []).append(_("At most {limit} characters (now {count}).").format(
-            limit=email_limit, count=len(data["email"])))
     if nip_lost:
         errors["nip"] = [_("NIP stored as a number in Excel and lost digits; format the column as Text "
                            "and type the NIP again.")]
