@@ -254,25 +254,90 @@ def parse_wrk(stdout: str) -> dict:
     return data
 
 
-def wrk(port, path, *, seconds, args, script, script_args=()) -> dict:
+_HZ = os.sysconf("SC_CLK_TCK")
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    with open("/proc/stat") as fh:
+        vals = [int(v) for v in fh.readline().split()[1:]]
+    idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
+    return sum(vals) - idle, sum(vals)
+
+
+def _group_ticks(pgid: int | None) -> int:
+    """utime+stime of every live process in a process group."""
+    if pgid is None:
+        return 0
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields[0] is state; pgrp is field 5 overall
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+class CpuSample:
+    """Cores used during a measurement by the server, by wrk and by everything else
+    (other engineers' tests share this machine: 'other' shows how noisy the run was)."""
+
+    def __init__(self, pgid):
+        import resource
+
+        self.pgid = pgid
+        self._res = resource
+        self.t0 = time.monotonic()
+        self.m0 = _machine_ticks()
+        self.s0 = _group_ticks(pgid)
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.w0 = ru.ru_utime + ru.ru_stime
+
+    def done(self) -> dict:
+        wall = time.monotonic() - self.t0
+        m1 = _machine_ticks()
+        ru = self._res.getrusage(self._res.RUSAGE_CHILDREN)
+        busy = (m1[0] - self.m0[0]) / _HZ / wall
+        server = (_group_ticks(self.pgid) - self.s0) / _HZ / wall
+        wrk_cores = (ru.ru_utime + ru.ru_stime - self.w0) / wall
+        return {"machine_busy_cores": round(busy, 2), "server_cores": round(server, 2),
+                "wrk_cores": round(wrk_cores, 2), "other_cores": round(max(0.0, busy - server - wrk_cores), 2),
+                "cpus": os.cpu_count()}
+
+
+def wrk(port, path, *, seconds, args, script, script_args=(), pgid=None) -> dict:
     argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency",
             f"--timeout", f"{args.wrk_timeout}s", "-s", str(BENCH / script), f"http://{HOST}:{port}{path}"]
     if script_args:
         argv += ["--", *map(str, script_args)]
+    cpu = CpuSample(pgid)
     proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 60)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed: {proc.stderr[-2000:]}\n{proc.stdout[-2000:]}")
-    return parse_wrk(proc.stdout)
+    res = parse_wrk(proc.stdout)
+    res["cpu"] = cpu.done()
+    return res
 
 
-def measure_get(name, port, path, args) -> dict:
+def cpu_note(res) -> str:
+    c = res["cpu"]
+    return f"cpu: server {c['server_cores']}, wrk {c['wrk_cores']}, other {c['other_cores']} cores"
+
+
+def measure_get(name, port, path, args, pgid) -> dict:
     status, headers, _ = http_request("GET", port, path)
     if status != 200:
         raise RuntimeError(f"{name}: GET {path} -> {status}, expected 200")
-    wrk(port, path, seconds=args.warmup, args=args, script="report.lua")
-    res = wrk(port, path, seconds=args.duration, args=args, script="report.lua")
+    wrk(port, path, seconds=args.warmup, args=args, script="report.lua", pgid=pgid)
+    res = wrk(port, path, seconds=args.duration, args=args, script="report.lua", pgid=pgid)
     res.update(scenario=name, path=path, non2xx=res["errors"]["status"])
-    log(f"  {name:<12} {res['rps']:>9.1f} req/s  p50 {res['ms']['p50']} ms  p99 {res['ms']['p99']} ms")
+    log(f"  {name:<12} {res['rps']:>9.1f} req/s  p50 {res['ms']['p50']} ms  p99 {res['ms']['p99']} ms  "
+        f"({cpu_note(res)})")
     return res
 
 
@@ -284,7 +349,7 @@ def baseline(args, workdir: Path) -> dict:
     try:
         srv.wait_ready(port, "/", timeout=30)
         log(f"baseline: hello ASGI on granian :{port} ({args.server_workers} workers)")
-        return measure_get("hello", port, "/", args)
+        return measure_get("hello", port, "/", args, srv.proc.pid)
     finally:
         srv.stop()
 
@@ -314,6 +379,7 @@ def run_mode(mode: str, args, workdir: Path) -> dict:
                NETRAL_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
     if args.workers:
         env["NETRAL_WORKERS"] = str(args.workers)
+    env.update(args.server_env_map)
     if mode == "postgres":
         dbname = args.pg_db
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{dbname}"
@@ -355,10 +421,10 @@ def run_mode(mode: str, args, workdir: Path) -> dict:
         log(f"{mode}: netral serve on :{port} ready, token issued")
 
         sc = result["scenarios"]
-        sc["health"] = measure_get("health", port, "/api/health", args)
-        sc["static"] = measure_get("static", port, static_path, args)
-        sc["event_page"] = measure_get("event_page", port, f"/e/{seed['event_code']}/", args)
-        sc["checkin"] = measure_checkin(port, env, seed, token, args, workdir, mode)
+        sc["health"] = measure_get("health", port, "/api/health", args, srv.proc.pid)
+        sc["static"] = measure_get("static", port, static_path, args, srv.proc.pid)
+        sc["event_page"] = measure_get("event_page", port, f"/e/{seed['event_code']}/", args, srv.proc.pid)
+        sc["checkin"] = measure_checkin(port, env, seed, token, args, workdir, mode, srv.proc.pid)
     finally:
         time.sleep(0.5)
         stderr = srv.stderr()
@@ -367,7 +433,35 @@ def run_mode(mode: str, args, workdir: Path) -> dict:
         result["database_is_locked"] = stderr.count("database is locked")
         result["server_tracebacks"] = stderr.count("Traceback (most recent call last)")
         result["server_stderr_tail"] = stderr[-1500:]
+    if args.compare_wsgi:
+        result["wsgi_compare"] = compare_wsgi(mode, args, env, seed, token, workdir)
     return result
+
+
+def compare_wsgi(mode, args, env, seed, token, workdir: Path) -> dict:
+    """Diagnostic: the same Django app under granian's own WSGI interface
+    (--blocking-threads 1), i.e. without netral.asgi + wsgibridge."""
+    port = free_port()
+    argv = granian_argv(args, port, "netral.wsgi:application")
+    argv[argv.index("asgi")] = "wsgi"
+    argv[argv.index("--no-ws"):argv.index("--no-ws") + 1] = ["--blocking-threads", "1"]
+    srv = Server(f"wsgi-{mode}", argv, env, workdir)
+    out = {"server": "granian --interface wsgi --blocking-threads 1 netral.wsgi:application", "scenarios": {}}
+    try:
+        srv.wait_ready(port, "/api/health", timeout=60)
+        log(f"{mode}: diagnostic: granian WSGI (no bridge) on :{port}")
+        out["scenarios"]["health"] = measure_get("wsgi:health", port, "/api/health", args, srv.proc.pid)
+        out["scenarios"]["checkin"] = measure_checkin(port, env, seed, token, args, workdir, mode + "-wsgi",
+                                                      srv.proc.pid)
+    except Exception as exc:  # noqa: BLE001 -- diagnostic only
+        out["error"] = str(exc)
+        log(f"{mode}: wsgi diagnostic failed: {exc}")
+    finally:
+        time.sleep(0.5)
+        stderr = srv.stderr()
+        srv.stop()
+        out["database_is_locked"] = stderr.count("database is locked")
+    return out
 
 
 def verify(env, event_id, *, ids_file=None, from_id=None) -> dict:
@@ -377,16 +471,18 @@ def verify(env, event_id, *, ids_file=None, from_id=None) -> dict:
     return tagged_json(run(argv, env, timeout=120, tag="verify").stdout, "VERIFY_JSON")
 
 
-def measure_checkin(port, env, seed, token, args, workdir: Path, mode: str) -> dict:
+def measure_checkin(port, env, seed, token, args, workdir: Path, mode: str, pgid) -> dict:
     path = f"/api/events/{seed['event_id']}/checkins"
     first = seed["first_participant_id"]
+    pre = verify(env, seed["event_id"])
+    first = max(first, (pre["max_participant_id"] or 0) + 1)
     status, _, body = http_request("POST", port, path, body=json.dumps({"participant_id": first}),
                                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     if status != 201:
         raise RuntimeError(f"check-in preflight: {status} {body[:300]!r}")
     # Warm-up on its own id range.
     warm = wrk(port, path, seconds=args.warmup, args=args, script="checkin.lua",
-               script_args=(path, token, first + 1, args.threads))
+               script_args=(path, token, first + 1, args.threads), pgid=pgid)
     time.sleep(args.settle)  # let requests in flight when wrk stopped finish
     before = verify(env, seed["event_id"])
     start_id = max(before["max_participant_id"] or first, warm["next_id"]) + 1
@@ -394,7 +490,7 @@ def measure_checkin(port, env, seed, token, args, workdir: Path, mode: str) -> d
     if expected > seed["last_participant_id"]:
         log(f"  WARNING: {seed['last_participant_id'] - start_id} participants left; a fast run may run out (404s)")
     res = wrk(port, path, seconds=args.duration, args=args, script="checkin.lua",
-              script_args=(path, token, start_id, args.threads))
+              script_args=(path, token, start_id, args.threads), pgid=pgid)
     time.sleep(args.settle)
     ids = res.pop("created_ids")
     ids_file = workdir / f"created-{mode}.json"
@@ -424,7 +520,7 @@ def measure_checkin(port, env, seed, token, args, workdir: Path, mode: str) -> d
     db["ok"] = (db["duplicates"] == 0 and db["lost_201_without_row"] == 0 and db["duplicate_201_ids"] == 0
                 and 0 <= db["unacknowledged_rows"] <= args.connections and res["unparsed_201"] == 0)
     log(f"  {'checkin':<12} {res['rps']:>9.1f} req/s  p50 {res['ms']['p50']} ms  p99 {res['ms']['p99']} ms  "
-        f"201s {created}  rows +{rows_added}  statuses {res['statuses']}")
+        f"201s {created}  rows +{rows_added}  statuses {res['statuses']}  ({cpu_note(res)})")
     return res
 
 
@@ -440,14 +536,15 @@ def summarise(results: dict) -> list[str]:
     lines = []
     base = results.get("baseline")
     hdr = f"{'mode':<9}{'scenario':<12}{'req/s':>10}{'x hello':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}" \
-          f"{'max ms':>9}{'non-2xx':>9}{'sock err':>9}"
+          f"{'max ms':>9}{'non-2xx':>9}{'sock err':>9}{'cpu srv/wrk/other':>19}"
     lines += [hdr, "-" * len(hdr)]
 
     def row(mode, name, r):
         ratio = f"{r['rps'] / base['rps']:.3f}" if base and base.get("rps") else "-"
         m = r["ms"]
         return (f"{mode:<9}{name:<12}{r['rps']:>10.1f}{ratio:>9}{m['p50']:>9.2f}{m['p95']:>9.2f}{m['p99']:>9.2f}"
-                f"{m['max']:>9.1f}{r['non2xx']:>9}{r['socket_errors']:>9}")
+                f"{m['max']:>9.1f}{r['non2xx']:>9}{r['socket_errors']:>9}"
+                f"{'{server_cores:.2f}/{wrk_cores:.2f}/{other_cores:.2f}'.format(**r['cpu']):>19}")
 
     if base:
         lines.append(row("-", "hello", base))
@@ -457,6 +554,8 @@ def summarise(results: dict) -> list[str]:
             continue
         for name, r in res["scenarios"].items():
             lines.append(row(mode, name, r))
+        for name, r in res.get("wsgi_compare", {}).get("scenarios", {}).items():
+            lines.append(row(mode, "wsgi:" + name, r))
     lines.append("")
     for mode, res in results["modes"].items():
         if "error" in res:
@@ -516,6 +615,11 @@ def main(argv=None) -> int:
     parser.add_argument("--wrk-timeout", type=int, default=10, help="wrk per-request timeout, seconds")
     parser.add_argument("--settle", type=float, default=1.0, help="pause after a check-in run before counting")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, SQLite file)")
+    parser.add_argument("--compare-wsgi", action="store_true",
+                        help="diagnostic: also run health + check-ins under granian's WSGI interface "
+                             "(netral.wsgi, --blocking-threads 1), i.e. without the ASGI bridge (+~30 s/mode)")
+    parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra environment for netral (repeatable), e.g. NETRAL_DJANGO_THREADS=4")
     sub = parser.add_subparsers(dest="internal")
     p = sub.add_parser("_seed")
     p.add_argument("--participants", type=int, required=True)
@@ -535,6 +639,7 @@ def main(argv=None) -> int:
         print("wrk not found (apt-get install wrk)", file=sys.stderr)
         return 2
     args.server_workers = args.workers or os.cpu_count() or 1
+    args.server_env_map = dict(item.split("=", 1) for item in args.server_env)
     modes = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     started = datetime.now(timezone.utc)
     workdir = Path(tempfile.mkdtemp(prefix="netral-bench-"))
@@ -545,7 +650,8 @@ def main(argv=None) -> int:
                     "platform": platform.platform()},
         "config": {"duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
                    "wrk_threads": args.threads, "server_workers": args.server_workers,
-                   "participants": args.participants, "wrk_timeout_s": args.wrk_timeout},
+                   "participants": args.participants, "wrk_timeout_s": args.wrk_timeout,
+                   "server_env": args.server_env_map},
         "targets_source": "shared/PERFORMANCE.md goals",
         "modes": {},
     }
