@@ -14,19 +14,13 @@ from netral.core.errors import NetralError
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request, token):
-        from django.utils import timezone  # noqa: PLC0415 -- thin method
+        from netral.accounts.tokens import user_for_token  # noqa: PLC0415 -- models load after apps
 
-        from netral.accounts.models import ApiToken  # noqa: PLC0415 -- models load after apps
-
-        api_token = ApiToken.lookup(token)
-        if api_token is None:
+        user = user_for_token(token)
+        if user is None:
             return None
-        now = timezone.now()
-        # Touch last_used at most once a minute: no write per request on the hot path.
-        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-        request.user = api_token.user
-        return api_token.user
+        request.user = user
+        return user
 
 
 class StaffSessionAuth(SessionAuth):

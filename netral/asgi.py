@@ -22,8 +22,28 @@ DJANGO_THREADS = int(os.environ.get("NETRAL_DJANGO_THREADS", "1"))
 
 _django = WSGIBridge(get_wsgi_application(), threads=DJANGO_THREADS)
 
+from netral.core.handlers import APIWSGIHandler  # noqa: E402
+
+# The JSON API shares the thread (one writer per process) but not the page middleware.
+_api = WSGIBridge(APIWSGIHandler(), executor=_django.executor)
+
 # (compiled path pattern, async ASGI app) pairs; live streaming registers itself here.
 ASYNC_ROUTES: list[tuple[re.Pattern, object]] = []
+
+
+def _static_route():
+    from django.conf import settings
+
+    from netral.core.static_asgi import StaticFiles
+
+    if settings.DEBUG or not (settings.STATIC_ROOT / "staticfiles.json").is_file():
+        return None  # not collected (development): WhiteNoise inside Django serves from the apps
+    return re.compile("^" + re.escape(settings.STATIC_URL)), StaticFiles(
+        settings.STATIC_ROOT, prefix=settings.STATIC_URL, fallback=_django)
+
+
+if (_route := _static_route()) is not None:
+    ASYNC_ROUTES.append(_route)
 
 
 async def application(scope, receive, send):
@@ -41,4 +61,7 @@ async def application(scope, receive, send):
             if pattern.match(path):
                 await app(scope, receive, send)
                 return
+        if path.startswith("/api/"):
+            await _api(scope, receive, send)
+            return
     await _django(scope, receive, send)

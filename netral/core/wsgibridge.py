@@ -76,9 +76,9 @@ def _next_batch(response: _Response) -> tuple[bytes, bool]:
 
 
 class WSGIBridge:
-    def __init__(self, app, *, threads: int = 1):
+    def __init__(self, app, *, threads: int = 1, executor: ThreadPoolExecutor | None = None):
         self.app = app
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
+        self.executor = executor or ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
 
     def _start(self, environ) -> tuple[_Response, bytes, bool]:
         response = _Response()

@@ -40,7 +40,10 @@ def _optional_user(request):
 def _managed_event(request, event_id: int) -> Event:
     if not has_role(request.user, "organiser"):
         raise HttpError(403, _("Your account may not do this."))
-    return get_object_or_404(selectors.events_for_user(request.user), pk=event_id)
+    event = Event.objects.filter(pk=event_id).only("id", "owner_id", "status").first()
+    if event is None or not selectors.can_manage_event(request.user, event):
+        raise HttpError(404, _("Not found."))
+    return event
 
 
 class SpeakerOut(Schema):
@@ -220,7 +223,7 @@ class CheckinOut(Schema):
              summary="Check a participant in (repeat = same attendance)")
 def create_checkin(request, event_id: int, payload: CheckinIn):
     event = _managed_event(request, event_id)
-    qs = Participant.objects.filter(event=event)
+    qs = Participant.objects.filter(event=event).only("id", "event_id", "name").order_by()
     if payload.participant_id:
         participant = qs.filter(pk=payload.participant_id).first()
     elif payload.nip:

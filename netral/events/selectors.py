@@ -20,7 +20,7 @@ def can_manage_event(user, event: Event) -> bool:
         return False
     if user.is_superuser or event.owner_id == user.pk:
         return True
-    return event.team.filter(pk=user.pk).exists()
+    return Event.team.through.objects.filter(event_id=event.pk, user_id=user.pk).exists()
 
 
 def public_events():

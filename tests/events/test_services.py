@@ -223,3 +223,33 @@ def test_add_material_enforces_size_cap(event, organiser, settings):
 
     assert excinfo.value.code == "size"
     assert "0,0 MB" in excinfo.value.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_check_ins_of_one_person_make_one_attendance(event):
+    import threading
+
+    from django.db import connection
+
+    participant = ParticipantFactory(event=event)
+    results, errors = [], []
+    barrier = threading.Barrier(6)
+
+    def scan():
+        try:
+            barrier.wait()
+            results.append(check_in(participant, method=CheckinMethod.ORGANISER_SCAN)[1])
+        except Exception as exc:  # noqa: BLE001 -- reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert sorted(results) == [False] * 5 + [True]
+    assert Attendance.objects.filter(participant=participant).count() == 1

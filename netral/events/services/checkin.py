@@ -5,7 +5,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from netral.core.errors import NetralError
@@ -19,18 +19,30 @@ class CheckInError(NetralError):
 
 def check_in(participant: Participant, *, method: str, user=None, at=None) -> tuple[Attendance, bool]:
     """Record the participant as present. A repeated check-in returns the first record
-    and ``created=False``: a retried POST from a phone on weak Wi-Fi changes nothing."""
+    and ``created=False``: a retried POST from a phone on weak Wi-Fi changes nothing.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` statement (SQLite ≥ 3.35 and
+    PostgreSQL): no read-then-write, so concurrent scans of the same person cannot race
+    and SQLite's write lock is held for a single statement."""
     at = at or timezone.now()
-    try:
-        with transaction.atomic():
-            attendance, created = Attendance.objects.get_or_create(
-                participant=participant,
-                defaults={"event_id": participant.event_id, "checked_in_at": at,
-                          "method": method, "checked_in_by": user},
-            )
-    except IntegrityError:  # lost a race with a concurrent check-in of the same person
-        attendance, created = Attendance.objects.get(participant=participant), False
-    return attendance, created
+    table = connection.ops.quote_name(Attendance._meta.db_table)
+    by = getattr(user, "pk", None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (event_id, participant_id, checked_in_at, method, checked_in_by_id) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (participant_id) DO NOTHING RETURNING id",
+            [participant.event_id, participant.pk, _db_datetime(at), method, by],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return Attendance.objects.get(participant_id=participant.pk), False
+    attendance = Attendance(id=row[0], event_id=participant.event_id, participant=participant,
+                            checked_in_at=at, method=method, checked_in_by_id=by)
+    return attendance, True
+
+
+def _db_datetime(value):
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 @transaction.atomic

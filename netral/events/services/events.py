@@ -19,6 +19,13 @@ class EventError(NetralError):
     pass
 
 
+def touch_event(event_id: int) -> None:
+    """Mark the event as changed, so cached renderings of its programme are refreshed."""
+    from django.utils import timezone  # noqa: PLC0415 -- leaf
+
+    Event.objects.filter(pk=event_id).update(updated_at=timezone.now())
+
+
 def _unique_code() -> str:
     for _attempt in range(20):
         code = new_event_code()
@@ -75,6 +82,7 @@ def save_speaker(speaker: Speaker, *, user) -> Speaker:
     created = speaker.pk is None
     speaker.full_clean()
     speaker.save()
+    touch_event(speaker.event_id)
     log_action(speaker.event, "netral.speaker.created" if created else "netral.speaker.changed",
                user=user, data={"speaker": speaker.display_name})
     return speaker
@@ -87,6 +95,7 @@ def save_session(session: Session, *, user, speakers=None) -> Session:
     session.save()
     if speakers is not None:
         session.speakers.set(speakers)
+    touch_event(session.event_id)
     log_action(session.event, "netral.session.created" if created else "netral.session.changed",
                user=user, data={"session": session.title})
     return session
@@ -98,3 +107,4 @@ def delete_session(session: Session, *, user) -> None:
     for material in session.materials.all():
         material.file.delete(save=False)
     session.delete()
+    touch_event(session.event_id)

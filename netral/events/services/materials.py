@@ -12,6 +12,7 @@ from netral.core.errors import NetralError
 
 from ..enums import MaterialKind
 from ..models import Material, Session
+from .events import touch_event
 
 # kind, extension, content type for each accepted signature
 _IMAGE_TYPES = {
@@ -96,6 +97,7 @@ def add_material(session: Session, *, title: str, upload, user) -> Material:
     )
     material.file.save("upload", upload, save=False)
     material.save()
+    touch_event(session.event_id)
     log_action(session.event, "netral.material.added", user=user,
                data={"material": material.title, "size": material.size, "kind": kind})
     return material
@@ -106,5 +108,6 @@ def delete_material(material: Material, *, user) -> None:
     log_action(material.session.event, "netral.material.deleted", user=user, data={"material": material.title})
     material.file.delete(save=False)
     material.delete()
+    touch_event(material.session.event_id)
 
 
