@@ -186,3 +186,38 @@ def test_openapi_schema_lists_contract(client):
     for path in ["/api/health", "/api/auth/token", "/api/events", "/api/events/{event_id}", "/api/nip/{nip}",
                  "/api/events/{event_id}/registrations", "/api/events/{event_id}/checkins"]:
         assert path in paths
+
+
+def test_checkin_api_by_token_and_team_member(client, event, other_organiser):
+    participant = ParticipantFactory(event=event)
+    event.team.add(other_organiser)
+    team_token = ApiToken.issue(other_organiser)[1]
+
+    response = client.post(f"/api/events/{event.pk}/checkins", {"token": participant.token},
+                           content_type="application/json", **_auth(team_token))
+
+    assert response.status_code == 201
+    assert response.json()["name"] == participant.name
+    assert Attendance.objects.get().checked_in_by == other_organiser
+
+
+def test_checkin_api_participant_of_other_event_is_404(client, event, token, other_organiser):
+    elsewhere = ParticipantFactory(event=EventFactory(owner=other_organiser))
+
+    response = client.post(f"/api/events/{event.pk}/checkins", {"participant_id": elsewhere.pk},
+                           content_type="application/json", **_auth(token))
+
+    assert response.status_code == 404
+    assert Attendance.objects.count() == 0
+
+
+def test_checkin_api_superuser_may_check_in_anywhere(client, event):
+    from tests.factories.events import UserFactory
+
+    admin = UserFactory(username="admin", is_superuser=True, role="verifier")
+    participant = ParticipantFactory(event=event)
+
+    response = client.post(f"/api/events/{event.pk}/checkins", {"participant_id": participant.pk},
+                           content_type="application/json", **_auth(ApiToken.issue(admin)[1]))
+
+    assert response.status_code == 201

@@ -83,3 +83,39 @@ def seconds_to_next_token(*, at=None) -> int:
     at = at or timezone.now()
     period = settings.NETRAL_CHECKIN_QR_PERIOD
     return period - int(at.timestamp()) % period
+
+
+_STAFF_CHECKIN_SQL = """
+INSERT INTO {attendance} (event_id, participant_id, checked_in_at, method, checked_in_by_id)
+SELECT p.event_id, p.id, %s, %s, %s
+FROM {participant} p JOIN {event} e ON e.id = p.event_id
+WHERE p.event_id = %s AND p.{column} = %s
+  AND (%s OR e.owner_id = %s OR EXISTS (SELECT 1 FROM {team} t WHERE t.event_id = e.id AND t.user_id = %s))
+ON CONFLICT (participant_id) DO NOTHING
+RETURNING participant_id
+"""
+
+
+def try_fast_staff_check_in(event_id: int, *, user, method: str, column: str, value) -> tuple[int, str, object] | None:
+    """The scanner/API hot path: one ``INSERT … SELECT`` that inserts only if the
+    participant is in the event and ``user`` manages it (owner, team or superuser — the
+    rule of ``selectors.can_manage_event``). Returns (participant id, name, check-in time)
+    for a new attendance; ``None`` when nothing was written, and the caller then takes the
+    ordinary path, which tells "not yours", "no such participant" and "already present" apart."""
+    from ..models import Event  # noqa: PLC0415 -- leaf
+
+    if column not in ("id", "nip", "token"):
+        raise ValueError(column)
+    at = timezone.now()
+    quote = connection.ops.quote_name
+    sql = _STAFF_CHECKIN_SQL.format(
+        attendance=quote(Attendance._meta.db_table), participant=quote(Participant._meta.db_table),
+        event=quote(Event._meta.db_table), team=quote(Event.team.through._meta.db_table), column=column)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_db_datetime(at), method, user.pk, event_id, value,
+                             bool(user.is_superuser), user.pk, user.pk])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(f"SELECT name FROM {quote(Participant._meta.db_table)} WHERE id = %s", [row[0]])  # noqa: S608
+        return row[0], cursor.fetchone()[0], at
