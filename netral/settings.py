@@ -119,7 +119,7 @@ SQLITE_INIT_COMMAND = (
 )
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=os.environ.get("NETRAL_DB_HEALTH_CHECKS", "1") == "1")}
 else:
     DATABASES = {
         "default": {
