@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("NETRAL_DATA_DIR", "data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -132,7 +133,9 @@ else:
                 "timeout": 20,
                 "init_command": SQLITE_INIT_COMMAND,
             },
-            "TEST": {"NAME": os.environ.get("NETRAL_TEST_SQLITE_NAME") or None},
+            # Tests use a file too (not shared-cache memory), so WAL, IMMEDIATE transactions
+            # and the busy timeout behave as in production.
+            "TEST": {"NAME": os.environ.get("NETRAL_TEST_SQLITE_NAME") or str(DATA_DIR / "test_netral.sqlite3")},
             # Server threads are persistent: keep their connection (PRAGMAs run once).
             "CONN_MAX_AGE": None,
         }
