@@ -12,6 +12,7 @@
   var canvas = document.createElement("canvas");
   var ctx = canvas.getContext("2d", { willReadFrequently: true });
   var stream = null, last = "", lastAt = 0;
+  var texts = document.getElementById("scanner").dataset;
 
   function say(text, ok) { result.textContent = text; result.className = ok ? "msg success" : "msg error"; }
 
@@ -22,7 +23,7 @@
       headers: { "X-CSRFToken": data.get("csrfmiddlewaretoken") } })
       .then(function (r) { return r.json(); })
       .then(function (j) { say(j.message, j.ok); if (window.htmx) htmx.trigger("#checkin-counts", "every 3s"); })
-      .catch(function () { say(result.dataset.offline || "Koneksi terputus, coba lagi.", false); });
+      .catch(function () { say(texts.offline, false); });
   }
 
   function tick() {
@@ -42,14 +43,14 @@
 
   start.addEventListener("click", function () {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      say("Kamera tidak tersedia di peramban ini (perlu HTTPS atau localhost). Gunakan pencarian nama.", false);
+      say(texts.nocamera, false);
       return;
     }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (s) {
       stream = s; video.srcObject = s; video.classList.remove("hidden");
       start.classList.add("hidden"); stop.classList.remove("hidden");
       video.play(); requestAnimationFrame(tick);
-    }).catch(function () { say("Izin kamera ditolak. Gunakan pencarian nama.", false); });
+    }).catch(function () { say(texts.denied, false); });
   });
   stop.addEventListener("click", function () {
     if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
