@@ -8,10 +8,10 @@ handler404 = "netral.core.views.error_404"
 handler500 = "netral.core.views.error_500"
 
 urlpatterns = [
+    path("api/", api.urls),  # first: the hottest paths resolve without trying every page pattern
     path("", include("netral.core.urls")),
     path("", include("netral.accounts.urls")),
     path("", include("netral.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
