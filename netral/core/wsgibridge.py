@@ -90,14 +90,7 @@ class WSGIBridge:
         result = self.app(environ, start_response)
         response.iterator = iter(result)
         response.closer = getattr(result, "close", None)
-        try:
-            data, finished = _next_batch(response)
-        except BaseException:
-            self._close(response)
-            raise
-        if finished:
-            self._close(response)
-        return response, data, finished
+        return (response, *self._continue(response))
 
     @staticmethod
     def _close(response: _Response):
