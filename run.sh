@@ -49,7 +49,7 @@ case "$cmd" in
   test)
     shift
     ensure_python
-    ensure_system_packages chromium chromium-driver
+    ensure_system_packages chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
     say "Installing Netral with its test dependencies"
     "$VENV/bin/pip" install -q -e ".[test]"
     ensure_postgres
@@ -63,6 +63,7 @@ case "$cmd" in
   serve|demo|*)
     [ "$cmd" = serve ] || [ "$cmd" = demo ] && shift || true
     ensure_python
+    ensure_system_packages libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
     say "Installing Netral"
     "$VENV/bin/pip" install -q -e .
     say "Migrating and loading the Brebes demo"

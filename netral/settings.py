@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "netral.core",
     "netral.accounts",
     "netral.events",
+    "netral.knowledge",
+    "reversion",
     "netral.live",
 ]
 

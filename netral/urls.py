@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("netral.core.urls")),
     path("", include("netral.accounts.urls")),
     path("", include("netral.events.urls")),
+    path("", include("netral.knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

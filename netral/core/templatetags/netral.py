@@ -54,3 +54,25 @@ def filesize(num):
             return f"{num:.0f} {unit}" if unit == "B" else f"{num:.1f} {unit}"
         num /= 1024
     return f"{num:.1f} GB"
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    """Editor-written Markdown → sanitised HTML (only basic formatting and links)."""
+    import markdown as md  # noqa: PLC0415 -- slow import
+    import nh3  # noqa: PLC0415 -- slow import
+
+    html = md.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    return mark_safe(nh3.clean(  # noqa: S308 -- sanitised by nh3 just above
+        html, tags={"p", "ul", "ol", "li", "strong", "em", "a", "br", "h3", "h4", "blockquote", "code"},
+        attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))
+
+
+@register.filter
+def cut_pipe(value):
+    return [part for part in str(value).split("|") if part]
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -35,9 +35,16 @@ class Command(BaseCommand):
                 user.save()
             accounts[username] = user
         event = load_demo(owner=accounts["panitia"])
+        from netral.knowledge.loader import load_content
+        from netral.knowledge.selectors import invalidate_index
+
+        knowledge = load_content()
+        invalidate_index()
         self.stdout.write(self.style.SUCCESS(
             "Demo loaded: {} (code {}), {} participants, {} present.".format(
                 event.title, event.code, event.participants.count(), event.attendances.count())))
+        self.stdout.write("Knowledge base: {behaviours} rules, {regulations} regulations, {faq} FAQ entries.".format(
+            **knowledge))
         if origin == "kept":
             self.stdout.write("Accounts: panitia / verifikator, password: {}  (unchanged; {})".format(
                 password, self._password_file()))
