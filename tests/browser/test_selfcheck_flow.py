@@ -30,7 +30,7 @@ def test_self_check_on_a_phone(content, new_context, shot):
     phone.goto("/cek/")
     phone.locator("#id_q").fill("saya like postingan paslon di IG")
     phone.locator("#selfcheck-form button[type=submit]").first.click()
-    top = phone.locator("article.result").first
+    top = phone.locator(".result").first
     expect(top).to_have_attribute("id", "result-B10")
     expect(top.locator(".verdict")).to_have_class("verdict prohibited")
     expect(top).to_contain_text("SKB")
