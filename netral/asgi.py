@@ -61,11 +61,30 @@ if (_route := _static_route()) is not None:
     ASYNC_ROUTES.append(_route)
 
 
+def _warm_up():
+    """Build per-process caches before the first visitor pays for them (self-check index)."""
+    import logging
+
+    from django.db import DatabaseError, close_old_connections
+
+    try:
+        from netral.knowledge.selectors import get_index
+
+        get_index()
+    except DatabaseError:  # not migrated yet: the first search builds it
+        logging.getLogger(__name__).warning("warm-up skipped: database not ready")
+    finally:
+        close_old_connections()
+
+
 async def application(scope, receive, send):
     if scope["type"] == "lifespan":
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                import asyncio
+
+                await asyncio.get_running_loop().run_in_executor(_django.executor, _warm_up)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})

@@ -87,3 +87,26 @@ def test_bridge_passes_post_bodies_and_streams_large_responses(settings, tmp_pat
     assert status == 201
     assert body == big * 3
     assert get_wsgi_application() is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lifespan_startup_builds_the_self_check_index():
+    from netral import asgi
+    from netral.knowledge import selectors
+    from netral.knowledge.loader import load_content
+
+    load_content()
+    selectors._built.update(version=None, index=None)
+    messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0)
+
+    async def send(message):
+        sent.append(message["type"])
+
+    asyncio.run(asgi.application({"type": "lifespan"}, receive, send))
+
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert selectors._built["index"] is not None
