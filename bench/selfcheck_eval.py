@@ -3,7 +3,8 @@
 
     .venv/bin/python bench/selfcheck_eval.py [--verbose]
 
-Builds the index from the shipped content (netral/knowledge/content, no database) and
+Builds the index from the shipped content (netral/knowledge/content, no database), ranks
+as the product does (including the caution rule of ``apply_caution``), and
 reports index build time, top-1 and top-3 accuracy, verdict accuracy of the top answer,
 the number of "allowed" answers where the catalogue says "prohibited" (must be 0), and
 whether the off-topic cases (expected "-") are answered as not confident."""
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from netral.knowledge import loader  # noqa: E402
-from netral.knowledge.search import SelfCheckIndex  # noqa: E402
+from netral.knowledge.search import SelfCheckIndex, apply_caution  # noqa: E402
 
 CASES = ROOT / "bench" / "selfcheck_cases.csv"
 
@@ -41,7 +42,8 @@ def evaluate(index, verdicts, *, verbose=False) -> dict:
         started = time.perf_counter()
         outcome = index.search(case["query"])
         latencies.append(time.perf_counter() - started)
-        codes = [code for code, _score in outcome.results]
+        ranked, _ambiguous = apply_caution(outcome.results, verdicts)  # as the product does
+        codes = [code for code, _score in ranked]
         if case["expected"] == "-":
             negatives += 1
             negatives_ok += not outcome.confident

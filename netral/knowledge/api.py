@@ -82,6 +82,7 @@ class SelfCheckOut(Schema):
     query: str
     results: list[SelfCheckResult]
     confident: bool
+    ambiguous: bool
     corrections: dict[str, str]
     message: str
 
@@ -99,7 +100,11 @@ def selfcheck(request, q: str = "", candidate: str | None = None, campaign: str 
     outcome, results = self_check(q, answers=answers)
     message = "" if outcome.confident else _(
         "No rule matches this well enough. Browse the catalogue or ask the reporting channel.")
-    return {"query": q, "confident": outcome.confident, "corrections": outcome.corrections, "message": message,
+    if outcome.confident and outcome.ambiguous:
+        message = _("It depends on the details: the closest rules differ. Answer the guided questions "
+                    "(candidate, campaign, public, office) to narrow it down.")
+    return {"query": q, "confident": outcome.confident, "ambiguous": outcome.ambiguous,
+            "corrections": outcome.corrections, "message": message,
             "results": [{"code": b.code, "title": b.title, "verdict": b.verdict, "score": b.score,
                          "contested": b.contested, "contested_note": b.contested_note, "why": b.summary,
                          "conditions": b.conditions, "sanction": b.sanction_text,

@@ -61,3 +61,16 @@ class SelfCheckForm(forms.Form):
     q = forms.CharField(label=_("Describe the situation"), max_length=300, required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("e.g. saya like postingan paslon di IG"),
                                                       "autocomplete": "off"}))
+
+
+def content_form(model_class, field_names):
+    """A ModelForm for one editable content model (pages, FAQ, regulations, articles, sanctions)."""
+    from django.forms import modelform_factory  # noqa: PLC0415 -- leaf
+
+    widgets = {name: forms.Textarea(attrs={"rows": 8 if name.startswith("body") else 4})
+               for name in field_names if name in {"body", "body_en", "answer", "answer_en", "summary", "summary_en",
+                                                     "text", "text_en", "note", "status_note", "legal_basis_text"}}
+    form_class = modelform_factory(model_class, fields=field_names, widgets=widgets)
+    form_class.base_fields["comment"] = forms.CharField(label=_("What did you change?"), max_length=200,
+                                                        required=False)
+    return form_class

@@ -54,12 +54,30 @@ def expand_synonyms(tokens: list[str], synonyms: dict[str, str]) -> list[str]:
     return out
 
 
+# When a prohibited behaviour scores nearly as high as an allowed (or conditional) one, the
+# sentence is ambiguous: lead with the prohibition and ask the guided questions, rather
+# than tell someone "allowed" on a coin flip.
+CAUTION_MARGIN = 0.85
+
+
+def apply_caution(ranked: list[tuple[str, float]], verdicts: dict[str, str]) -> tuple[list[tuple[str, float]], bool]:
+    """Move a close prohibited match ahead of an allowed/conditional top answer."""
+    if not ranked or verdicts.get(ranked[0][0]) == "prohibited":
+        return ranked, False
+    top_score = ranked[0][1]
+    for position, (code, score) in enumerate(ranked[1:], start=1):
+        if verdicts.get(code) == "prohibited" and score >= CAUTION_MARGIN * top_score:
+            return [ranked[position], *ranked[:position], *ranked[position + 1:]], True
+    return ranked, False
+
+
 @dataclass
 class Outcome:
     results: list[tuple[str, float]]
     confident: bool
     terms: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
+    ambiguous: bool = False
 
 
 class SelfCheckIndex:

@@ -5,7 +5,7 @@ import threading
 from django.core.cache import cache
 
 from .models import Behaviour, Synonym
-from .search import Outcome, SelfCheckIndex
+from .search import Outcome, SelfCheckIndex, apply_caution
 
 _VERSION_KEY = "knowledge:index-version"
 _lock = threading.Lock()
@@ -50,7 +50,9 @@ def self_check(query: str, *, answers: dict | None = None, limit: int = 5) -> tu
                 if facet is None or answer is None:
                     continue
                 scores[code] *= AGREE if facet == answer else CONTRADICT
-    ranked = sorted(behaviours.values(), key=lambda b: (-scores[b.code], b.code))[:limit]
+    order = sorted(((code, scores[code]) for code in behaviours), key=lambda pair: (-pair[1], pair[0]))[:limit]
+    order, outcome.ambiguous = apply_caution(order, {code: b.verdict for code, b in behaviours.items()})
+    ranked = [behaviours[code] for code, _score in order]
     for behaviour in ranked:
         behaviour.score = round(scores[behaviour.code], 3)
     return outcome, ranked

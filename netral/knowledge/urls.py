@@ -17,4 +17,6 @@ urlpatterns = [
     path("panduan/<slug:slug>/", views.page_detail, name="page"),
     path("faq/", views.faq_list, name="faq"),
     path("panitia/sinonim/", views.synonyms, name="synonyms"),
+    path("panitia/konten/<str:kind>/<int:pk>/", views.content_edit, name="content_edit"),
+    path("panitia/konten/<str:kind>/<int:pk>/riwayat/", views.content_history, name="content_history"),
 ]

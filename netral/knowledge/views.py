@@ -1,7 +1,9 @@
 """Public pages of the knowledge base, the self-check, and the editors' screens."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -11,7 +13,7 @@ from netral.core.permissions import role_required
 
 from .enums import Topic, Verdict
 from .forms import BehaviourForm, SelfCheckForm, SynonymForm
-from .models import FAQ, Behaviour, Page, Regulation, Sanction, Synonym
+from .models import FAQ, Article, Behaviour, Page, Regulation, Sanction, Synonym
 from .selectors import GUIDED_QUESTIONS, self_check
 from .services import save_content
 
@@ -158,3 +160,47 @@ def synonyms(request):
             term=obj.term, expansion=obj.expansion))
         return redirect("knowledge:synonyms")
     return render(request, "knowledge/synonyms.html", {"form": form, "synonyms": Synonym.objects.all()})
+
+
+# Editable content other than behaviours: model, fields, where to go after saving.
+EDITABLE = {
+    "page": (Page, ["title", "title_en", "body", "body_en"], lambda o: o.get_absolute_url()),
+    "faq": (FAQ, ["question", "answer", "answer_en", "codes"], lambda o: reverse("knowledge:faq") + f"#faq-{o.pk}"),
+    "regulation": (Regulation, ["short", "title", "summary", "summary_en", "status", "status_note"],
+                   lambda o: o.get_absolute_url()),
+    "article": (Article, ["ref", "text", "text_en", "verified", "note"], lambda o: o.regulation.get_absolute_url()),
+    "sanction": (Sanction, ["name", "name_en", "summary", "summary_en", "legal_basis_text"],
+                 lambda o: reverse("knowledge:sanctions") + f"#sanksi-{o.code}"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def content_edit(request, kind, pk):
+    from .forms import content_form  # noqa: PLC0415 -- leaf
+
+    if kind not in EDITABLE:
+        raise Http404
+    model, fields, target = EDITABLE[kind]
+    obj = get_object_or_404(model, pk=pk)
+    form = content_form(model, fields)(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        save_content(form.save(commit=False), user=request.user, comment=form.cleaned_data.get("comment", ""))
+        messages.success(request, _("Saved. The previous version is kept in the history."))
+        return redirect(target(obj))
+    return render(request, "knowledge/content_edit.html", {"form": form, "obj": obj, "kind": kind,
+                                                           "back": target(obj)})
+
+
+@require_GET
+@editor_required
+def content_history(request, kind, pk):
+    from reversion.models import Version  # noqa: PLC0415 -- leaf
+
+    if kind not in EDITABLE:
+        raise Http404
+    model, fields, target = EDITABLE[kind]
+    obj = get_object_or_404(model, pk=pk)
+    versions = Version.objects.get_for_object(obj).select_related("revision__user")
+    return render(request, "knowledge/content_history.html",
+                  {"obj": obj, "versions": versions, "fields": fields, "back": target(obj)})

@@ -48,10 +48,21 @@ def test_selfcheck_is_rate_limited(client, settings):
     assert codes[:120] == [200] * 120 and codes[120:] == [429, 429]
 
 
-def test_guided_answers_rerank(client):
-    plain = client.get("/api/selfcheck", {"q": "ikut acara calon"}).json()["results"]
-    guided = client.get("/api/selfcheck", {"q": "ikut acara calon", "office": "ya"}).json()["results"]
+def test_ambiguous_sentence_leads_with_the_prohibition(client):
+    data = client.get("/api/selfcheck", {"q": "foto bersama calon"}).json()
 
-    assert plain and guided
-    office_codes = {"B05", "B06", "B21", "B22", "B29", "B30", "B31", "B32"}
-    assert sum(r["code"] in office_codes for r in guided[:3]) >= sum(r["code"] in office_codes for r in plain[:3])
+    assert data["results"][0]["verdict"] == "prohibited"
+    verdicts = {r["verdict"] for r in data["results"]}
+    if "allowed" in verdicts:
+        assert data["ambiguous"] is True and data["message"]
+
+
+def test_guided_answer_changes_the_ranking(client):
+    plain = [r["code"] for r in client.get("/api/selfcheck", {"q": "datang ke acara partai"}).json()["results"]]
+    office = [r["code"] for r in client.get("/api/selfcheck", {"q": "datang ke acara partai",
+                                                                  "office": "ya"}).json()["results"]]
+
+    assert plain[0] != office[0]
+    from netral.knowledge.models import Behaviour
+
+    assert Behaviour.objects.get(code=office[0]).facets["office"] in (True, None)

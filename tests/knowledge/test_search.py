@@ -67,3 +67,17 @@ def test_counter_examples_are_not_indexed():
     outcome = SelfCheckIndex(docs, {}).search("foto tangan mengepal")
 
     assert [code for code, _ in outcome.results] == ["B15"]
+
+
+def test_caution_puts_a_close_prohibition_first():
+    from netral.knowledge.search import apply_caution
+
+    verdicts = {"B15": "allowed", "B14": "prohibited", "B01": "allowed"}
+
+    close = apply_caution([("B15", 1.00), ("B14", 0.95)], verdicts)
+    far = apply_caution([("B15", 1.00), ("B14", 0.50)], verdicts)
+    already = apply_caution([("B14", 1.00), ("B15", 0.99)], verdicts)
+
+    assert close == ([("B14", 0.95), ("B15", 1.00)], True)
+    assert far == ([("B15", 1.00), ("B14", 0.50)], False)
+    assert already == ([("B14", 1.00), ("B15", 0.99)], False)

@@ -133,3 +133,41 @@ def test_one_page_summary_pdf(client):
     text = reader.pages[0].extract_text()
     assert len(reader.pages) == 1
     assert "B01" in text and "B35" in text
+
+
+@pytest.mark.parametrize("kind", ["page", "faq", "regulation", "article", "sanction"])
+def test_other_content_is_editable_with_history(client, editor, kind):
+    from reversion.models import Version
+
+    from netral.knowledge.views import EDITABLE
+
+    model, fields, _target = EDITABLE[kind]
+    obj = model.objects.order_by("pk").first()
+    url = reverse("knowledge:content_edit", kwargs={"kind": kind, "pk": obj.pk})
+    client.force_login(UserFactory(username="verif", role=Role.VERIFIER))
+    assert client.get(url).status_code == 403
+    client.force_login(editor)
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in fields if form[name].value() is not None}
+    if kind == "faq":
+        import json
+
+        data["codes"] = json.dumps(obj.codes)
+    text_field = next(f for f in fields if f not in ("verified", "codes"))
+    data[text_field] = str(data.get(text_field, "")) + " (revisi)"
+    data["comment"] = "uji revisi"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    obj.refresh_from_db()
+    assert getattr(obj, text_field).endswith(" (revisi)") and obj.edited
+    assert Version.objects.get_for_object(obj).get().revision.comment == "uji revisi"
+    history = client.get(reverse("knowledge:content_history", kwargs={"kind": kind, "pk": obj.pk}))
+    assert "uji revisi" in history.content.decode()
+
+
+def test_unknown_content_kind_is_404(client, editor):
+    client.force_login(editor)
+
+    assert client.get("/panitia/konten/user/1/").status_code == 404

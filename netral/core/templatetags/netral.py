@@ -76,3 +76,11 @@ def cut_pipe(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def is_editor(user):
+    """Organisers and content editors may edit the knowledge base."""
+    from netral.core.permissions import has_role  # noqa: PLC0415 -- leaf
+
+    return has_role(user, "organiser", "editor")
