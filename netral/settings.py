@@ -243,5 +243,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("NETRAL_LOG_LEVEL", "WARNING")},
+    "loggers": {"bm25s": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "netral.core.views.csrf_failure"

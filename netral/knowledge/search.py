@@ -7,6 +7,7 @@ against the index vocabulary (rapidfuzz)."""
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -86,6 +87,8 @@ class SelfCheckIndex:
     def __init__(self, documents: list[dict], synonyms: dict[str, str] | None = None, *,
                  min_coverage: float = 0.5):
         import bm25s  # noqa: PLC0415 -- slow import
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
 
         self.synonyms = {" ".join(words(k)): v for k, v in (synonyms or {}).items() if words(k)}
         self.codes = [d["code"] for d in documents]
