@@ -60,6 +60,10 @@ def _static_route():
 if (_route := _static_route()) is not None:
     ASYNC_ROUTES.append(_route)
 
+from netral.live import stream as _stream  # noqa: E402
+
+ASYNC_ROUTES.append((_stream.PATH, _stream.app))
+
 
 def _warm_up():
     """Build per-process caches before the first visitor pays for them (self-check index)."""

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "netral.accounts",
     "netral.events",
     "netral.knowledge",
+    "netral.discussion",
     "reversion",
     "netral.live",
 ]

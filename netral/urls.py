@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("netral.accounts.urls")),
     path("", include("netral.events.urls")),
     path("", include("netral.knowledge.urls")),
+    path("", include("netral.discussion.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -147,3 +147,17 @@ def test_demo_sessions_have_pdf_handouts(monkeypatch, settings, tmp_path):
     materials = list(Material.objects.order_by("session__order"))
     assert [m.kind for m in materials] == ["pdf", "pdf", "pdf"]
     assert materials[0].file.read().startswith(b"%PDF-1.4")
+
+
+def test_demo_discussion_six_askers_all_answered(monkeypatch, settings, tmp_path):
+    from netral.discussion.models import Question
+
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setenv("NETRAL_DEMO_PASSWORD", "demo-rahasia-123")
+    call_command("demo", "--no-migrate", stdout=io.StringIO())
+    call_command("demo", "--no-migrate", stdout=io.StringIO())
+
+    questions = Question.objects.filter(event__code="BREBES")
+    assert questions.count() == 6
+    assert questions.values("participant").distinct().count() == 6
+    assert all(q.answered and q.answer_summary for q in questions)

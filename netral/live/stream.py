@@ -1,0 +1,114 @@
+"""``GET /api/events/{id}/stream``: server-sent events, a pure async ASGI handler.
+
+It holds no thread per connection (see shared/PERFORMANCE.md): the connection is a
+coroutine waiting on its queue. On connect it replays what the client missed
+(``Last-Event-ID`` header, or ``?lastEventId=``), then streams; a comment every 15 s keeps
+proxies from closing idle connections."""
+
+import asyncio
+import json
+import re
+from urllib.parse import parse_qs
+
+from .hub import hub
+
+PATH = re.compile(r"^/api/events/(\d+)/stream/?$")
+HEARTBEAT_SECONDS = 15.0
+REPLAY_LIMIT = 1000
+
+
+def _prepare(event_id: int, last_id: int | None):
+    """In the hub's thread: is the event public, and what did the client miss?"""
+    from django.db import close_old_connections  # noqa: PLC0415 -- leaf
+
+    from netral.events.enums import PUBLIC_STATUSES  # noqa: PLC0415 -- models load after apps
+    from netral.events.models import Event  # noqa: PLC0415 -- models load after apps
+
+    from .models import LiveEvent  # noqa: PLC0415 -- models load after apps
+
+    try:
+        if not Event.objects.filter(pk=event_id, status__in=PUBLIC_STATUSES).exists():
+            return False, []
+        if last_id is None:
+            return True, []
+        rows = LiveEvent.objects.filter(event_id=event_id, id__gt=last_id).order_by("id")[:REPLAY_LIMIT]
+        return True, [{"id": r.id, "event": r.event_id, "kind": r.kind, "data": r.data} for r in rows]
+    finally:
+        close_old_connections()
+
+
+def format_message(message: dict) -> bytes:
+    payload = json.dumps({"kind": message["kind"], **message["data"]}, separators=(",", ":"))
+    return f"id: {message['id']}\ndata: {payload}\n\n".encode()
+
+
+def _last_event_id(scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"last-event-id":
+            raw = value.decode("latin1")
+            break
+    else:
+        raw = (parse_qs(scope.get("query_string", b"").decode()).get("lastEventId") or [""])[0]
+    return int(raw) if raw.isdigit() else None
+
+
+def make_app(hub):
+    """The stream handler bound to one process's hub (tests bind a second one)."""
+
+    async def app(scope, receive, send):
+        event_id = int(PATH.match(scope["path"]).group(1))
+        if scope["method"] != "GET":
+            await _plain(send, 405, b"GET only")
+            return
+        queue = hub.subscribe(event_id)  # before the replay query: nothing falls in between
+        try:
+            visible, backlog = await hub.run_sync(_prepare, event_id, _last_event_id(scope))
+            if not visible:
+                await _plain(send, 404, b"Not found")
+                return
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no"), (b"connection", b"keep-alive")]})
+            sent = {m["id"] for m in backlog}
+            await send({"type": "http.response.body", "more_body": True,
+                        "body": b"retry: 3000\n\n" + b"".join(format_message(m) for m in backlog)})
+            disconnect = asyncio.ensure_future(_wait_disconnect(receive))
+            try:
+                while True:
+                    getter = asyncio.ensure_future(queue.get())
+                    done, _pending = await asyncio.wait({getter, disconnect}, timeout=HEARTBEAT_SECONDS,
+                                                        return_when=asyncio.FIRST_COMPLETED)
+                    if disconnect in done:
+                        getter.cancel()
+                        return
+                    if getter not in done:
+                        getter.cancel()
+                        await send({"type": "http.response.body", "body": b": ping\n\n", "more_body": True})
+                        continue
+                    message = getter.result()
+                    if message is None:  # the hub dropped this slow client
+                        return
+                    if message["id"] in sent:
+                        continue
+                    await send({"type": "http.response.body", "body": format_message(message), "more_body": True})
+            finally:
+                disconnect.cancel()
+        finally:
+            hub.unsubscribe(event_id, queue)
+
+    return app
+
+
+app = make_app(hub)
+
+
+async def _wait_disconnect(receive):
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _plain(send, status, body):
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": body})
