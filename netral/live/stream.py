@@ -30,7 +30,9 @@ def _prepare(event_id: int, last_id: int | None):
         if not Event.objects.filter(pk=event_id, status__in=PUBLIC_STATUSES).exists():
             return False, []
         if last_id is None:
-            return True, []
+            # A first connection gets a baseline id, so that its reconnections can resume.
+            latest = LiveEvent.objects.filter(event_id=event_id).order_by("-id").values_list("id", flat=True).first()
+            return True, [{"id": latest or 0, "event": event_id, "kind": "hello", "data": {}}]
         rows = LiveEvent.objects.filter(event_id=event_id, id__gt=last_id).order_by("id")[:REPLAY_LIMIT]
         return True, [{"id": r.id, "event": r.event_id, "kind": r.kind, "data": r.data} for r in rows]
     finally:
@@ -85,12 +87,14 @@ def make_app(hub):
                         getter.cancel()
                         await send({"type": "http.response.body", "body": b": ping\n\n", "more_body": True})
                         continue
-                    message = getter.result()
-                    if message is None:  # the hub dropped this slow client
+                    batch = [getter.result()]
+                    while not queue.empty():  # coalesce a burst into one write
+                        batch.append(queue.get_nowait())
+                    if None in batch:  # the hub dropped this slow client
                         return
-                    if message["id"] in sent:
-                        continue
-                    await send({"type": "http.response.body", "body": format_message(message), "more_body": True})
+                    body = b"".join(format_message(m) for m in batch if m["id"] not in sent)
+                    if body:
+                        await send({"type": "http.response.body", "body": body, "more_body": True})
             finally:
                 disconnect.cancel()
         finally:

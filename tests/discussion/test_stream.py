@@ -74,8 +74,8 @@ def test_a_published_question_reaches_a_connected_client(event):
         return client
 
     client = asyncio.run(scenario())
-    payload = json.loads(next(line[6:] for line in client.text().splitlines() if line.startswith("data: ")))
-    assert payload == {"kind": "question", "id": 1, "text": "pertanyaan 1"}
+    payloads = [json.loads(line[6:]) for line in client.text().splitlines() if line.startswith("data: ")]
+    assert payloads == [{"kind": "hello"}, {"kind": "question", "id": 1, "text": "pertanyaan 1"}]
     assert hub.count() == 0  # unsubscribed on disconnect
 
 

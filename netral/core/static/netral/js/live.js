@@ -12,7 +12,8 @@
     if (window.htmx) htmx.trigger(document.body, "live");
   }
   var source = new EventSource(el.dataset.liveStream);
-  source.onmessage = function () {
+  source.onmessage = function (e) {
+    if (e.data.indexOf('"kind":"hello"') !== -1) return;
     if (!timer) timer = setTimeout(refresh, 250);
   };
   source.onopen = function () { el.classList.remove("live-offline"); };
