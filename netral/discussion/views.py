@@ -193,9 +193,20 @@ def moderation(request, pk):
                                                                             "created_at"),
         "hidden": questions.filter(status=Question.Status.HIDDEN).order_by("-created_at")[:50],
         "record": selectors.record(event, blocked=conf.blocked),
+        "log": _moderation_log(event) if own_sessions is None else [],
     }
     template = "discussion/moderation.html#live" if request.htmx else "discussion/moderation.html"
     return render(request, template, context)
+
+
+def _moderation_log(event):
+    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415 -- leaf
+
+    from netral.core.models import AuditLog  # noqa: PLC0415 -- leaf
+
+    return (AuditLog.objects.filter(content_type=ContentType.objects.get_for_model(Event), object_id=str(event.pk),
+                                    action__startswith="netral.discussion.")
+            .select_related("user").order_by("-created_at")[:50])
 
 
 @require_POST

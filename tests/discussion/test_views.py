@@ -184,3 +184,14 @@ def test_api_question_from_participant_cookie_requires_csrf(event, session):
 
     assert without.status_code == 403
     assert with_token.status_code == 201
+
+
+def test_moderation_log_is_visible_to_organisers(organiser_client, event, session):
+    question = services.ask_question(ParticipantFactory(event=event), session=session, text="Q")
+    organiser_client.post(reverse("discussion:moderate", kwargs={"pk": event.pk, "question_pk": question.pk}),
+                          {"action": "hide"})
+
+    body = organiser_client.get(reverse("discussion:moderation", kwargs={"pk": event.pk})).content.decode()
+
+    log = body[body.index('id="moderation-log"'):]
+    assert "hide" in log[:1500] and "panitia_a" in log[:1500]
