@@ -1,13 +1,11 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from netral.accounts.models import Role
 from netral.core.models import AuditLog
 from netral.discussion import services
 from netral.discussion.models import Question, Vote
 from netral.live.models import LiveEvent
+from tests.concurrency import run_at_once
 from tests.factories.events import ParticipantFactory, SessionFactory, SpeakerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,22 +97,7 @@ def test_simultaneous_votes_from_one_participant_count_once(event):
     session = SessionFactory(event=event)
     question = services.ask_question(ParticipantFactory(event=event), session=session, text="Q")
     voter = ParticipantFactory(event=event)
-    barrier, results, errors = threading.Barrier(8), [], []
-
-    def press():
-        try:
-            barrier.wait()
-            results.append(services.vote(question, voter))
-        except Exception as exc:  # noqa: BLE001 -- reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=press) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = run_at_once(lambda: services.vote(question, voter), 8)
 
     assert errors == []
     assert sorted(results) == [False] * 7 + [True]

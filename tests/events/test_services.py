@@ -227,28 +227,11 @@ def test_add_material_enforces_size_cap(event, organiser, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_check_ins_of_one_person_make_one_attendance(event):
-    import threading
-
-    from django.db import connection
+    from tests.concurrency import run_at_once
 
     participant = ParticipantFactory(event=event)
-    results, errors = [], []
-    barrier = threading.Barrier(6)
-
-    def scan():
-        try:
-            barrier.wait()
-            results.append(check_in(participant, method=CheckinMethod.ORGANISER_SCAN)[1])
-        except Exception as exc:  # noqa: BLE001 -- reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=scan) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes, errors = run_at_once(lambda: check_in(participant, method=CheckinMethod.ORGANISER_SCAN), 6)
+    results = [created for _attendance, created in outcomes]
 
     assert errors == []
     assert sorted(results) == [False] * 5 + [True]
