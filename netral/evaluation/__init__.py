@@ -1,0 +1,1 @@
+"""Evaluation: pre/post tests, item analysis and learning gain."""
