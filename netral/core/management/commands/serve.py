@@ -51,6 +51,10 @@ class Command(BaseCommand):
         argv = [
             granian, "--interface", "asgi", "--host", host, "--port", str(port),
             "--workers", str(workers), "--loop", "auto", "--no-ws",
+            # Live streams are open requests: granian's default (backlog / workers, 512 for
+            # two workers) would cap the subscribers of a board. Allow many per worker.
+            "--backlog", os.environ.get("NETRAL_BACKLOG", "2048"),
+            "--backpressure", os.environ.get("NETRAL_MAX_CONNECTIONS", "10000"),
             "--log-level", os.environ.get("NETRAL_SERVER_LOG", "warning"),
             "netral.asgi:application",
         ]
