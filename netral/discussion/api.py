@@ -95,7 +95,6 @@ def add_vote(request, question_id: int):
         counted = services.vote(question, participant)
     except services.DiscussionError as exc:
         raise NetralError(exc.message, code=exc.code) from None
-    question.refresh_from_db(fields=["votes"])
     return {"question": question.pk, "votes": question.votes, "counted": counted}
 
 
@@ -103,7 +102,6 @@ def add_vote(request, question_id: int):
 def remove_vote(request, question_id: int):
     question, participant = _vote_target(request, question_id)
     removed = services.unvote(question, participant)
-    question.refresh_from_db(fields=["votes"])
     return {"question": question.pk, "votes": question.votes, "counted": removed}
 
 

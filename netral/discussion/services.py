@@ -93,9 +93,11 @@ def vote(question: Question, participant: Participant) -> bool:
     try:
         with transaction.atomic():
             Vote.objects.create(question=question, participant=participant)
-            votes = _recount(question.pk)
-            publish(question.event_id, "vote", {"id": question.pk, "votes": votes, "session": question.session_id})
+            question.votes = _recount(question.pk)
+            publish(question.event_id, "vote", {"id": question.pk, "votes": question.votes,
+                                                "session": question.session_id})
     except IntegrityError:
+        question.refresh_from_db(fields=["votes"])
         return False
     return True
 
@@ -104,8 +106,9 @@ def vote(question: Question, participant: Participant) -> bool:
 def unvote(question: Question, participant: Participant) -> bool:
     deleted, _ = Vote.objects.filter(question=question, participant=participant).delete()
     if deleted:
-        votes = _recount(question.pk)
-        publish(question.event_id, "vote", {"id": question.pk, "votes": votes, "session": question.session_id})
+        question.votes = _recount(question.pk)
+        publish(question.event_id, "vote", {"id": question.pk, "votes": question.votes,
+                                            "session": question.session_id})
     return bool(deleted)
 
 

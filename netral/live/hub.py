@@ -17,6 +17,8 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
 QUEUE_SIZE = 256
+HEARTBEAT_SECONDS = 15.0
+PING = {"kind": "ping", "id": 0}  # a keep-alive marker put into every queue by the hub
 
 
 class Hub:
@@ -53,7 +55,7 @@ class Hub:
             self.loop.call_soon_threadsafe(self.fanout, message)
 
     def fanout(self, message: dict) -> None:
-        msg_id = message["id"]
+        msg_id = (message["event"], message["id"])
         if msg_id in self._seen_set:
             return
         if len(self._seen) == self._seen.maxlen:
@@ -75,6 +77,16 @@ class Hub:
         if self._pump is None or self._pump.done() or self.loop is not loop:
             self.loop = loop
             self._pump = loop.create_task(self._run())
+            self._heartbeat = loop.create_task(self._beat())
+
+    async def _beat(self) -> None:
+        """Keep idle streams alive through proxies: one loop for all subscribers."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            for queues in list(self.subscribers.values()):
+                for queue in list(queues):
+                    if queue.empty():
+                        queue.put_nowait(PING)
 
     async def _run(self) -> None:
         while True:
@@ -92,11 +104,11 @@ class Hub:
     async def _listen_redis(self) -> None:
         import redis.asyncio as aioredis  # noqa: PLC0415 -- slow import
 
-        from .publish import CHANNEL  # noqa: PLC0415 -- leaf
+        from .publish import channel  # noqa: PLC0415 -- leaf
 
         client = aioredis.Redis.from_url(settings.REDIS_URL)
         pubsub = client.pubsub()
-        await pubsub.subscribe(CHANNEL)
+        await pubsub.subscribe(channel())
         try:
             async for item in pubsub.listen():
                 if item.get("type") == "message":

@@ -11,7 +11,12 @@ from django.db import transaction
 
 from .models import LiveEvent
 
-CHANNEL = "netral:live"
+
+
+def channel() -> str:
+    """Per installation (NETRAL_CACHE_PREFIX): pub/sub ignores Redis database numbers."""
+    return f"{settings.CACHES['default'].get('KEY_PREFIX') or 'netral'}:live"
+
 _local = threading.local()
 
 
@@ -33,7 +38,7 @@ def publish(event_id: int, kind: str, data: dict) -> LiveEvent:
 
 def notify(message: dict) -> None:
     if settings.REDIS_URL:
-        _redis().publish(CHANNEL, json.dumps(message))
+        _redis().publish(channel(), json.dumps(message))
     else:
         from .hub import hub  # noqa: PLC0415 -- leaf
 

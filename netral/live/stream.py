@@ -10,11 +10,13 @@ import json
 import re
 from urllib.parse import parse_qs
 
-from .hub import hub
+from .hub import PING, hub
 
 PATH = re.compile(r"^/api/events/(\d+)/stream/?$")
 HEARTBEAT_SECONDS = 15.0
+FLUSH_SECONDS = 0.1
 REPLAY_LIMIT = 1000
+
 
 
 def _prepare(event_id: int, last_id: int | None):
@@ -74,27 +76,21 @@ def make_app(hub):
             sent = {m["id"] for m in backlog}
             await send({"type": "http.response.body", "more_body": True,
                         "body": b"retry: 3000\n\n" + b"".join(format_message(m) for m in backlog)})
-            disconnect = asyncio.ensure_future(_wait_disconnect(receive))
+            # One watcher per connection turns a disconnect into a None in the queue, and the
+            # hub puts PING into every queue periodically: the loop below is a plain
+            # ``await queue.get()``, with no task or timer created per message.
+            disconnect = asyncio.ensure_future(_wait_disconnect(receive, queue))
             try:
                 while True:
-                    getter = asyncio.ensure_future(queue.get())
-                    done, _pending = await asyncio.wait({getter, disconnect}, timeout=HEARTBEAT_SECONDS,
-                                                        return_when=asyncio.FIRST_COMPLETED)
-                    if disconnect in done:
-                        getter.cancel()
-                        return
-                    if getter not in done:
-                        getter.cancel()
-                        await send({"type": "http.response.body", "body": b": ping\n\n", "more_body": True})
-                        continue
-                    batch = [getter.result()]
-                    while not queue.empty():  # coalesce a burst into one write
+                    batch = [await queue.get()]
+                    if batch[0] is not None and batch[0] is not PING:
+                        await asyncio.sleep(FLUSH_SECONDS)  # let a burst gather: one write, not many
+                    while not queue.empty():
                         batch.append(queue.get_nowait())
-                    if None in batch:  # the hub dropped this slow client
+                    if None in batch:  # disconnected, or dropped by the hub as too slow
                         return
-                    body = b"".join(format_message(m) for m in batch if m["id"] not in sent)
-                    if body:
-                        await send({"type": "http.response.body", "body": body, "more_body": True})
+                    body = b"".join(_encoded(m) for m in _latest_votes(batch) if m is not PING and m["id"] not in sent)
+                    await send({"type": "http.response.body", "body": body or b": ping\n\n", "more_body": True})
             finally:
                 disconnect.cancel()
         finally:
@@ -106,11 +102,30 @@ def make_app(hub):
 app = make_app(hub)
 
 
-async def _wait_disconnect(receive):
+async def _wait_disconnect(receive, queue):
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
+            queue.put_nowait(None)
             return
+
+
+def _encoded(message: dict) -> bytes:
+    """The SSE bytes of a message, encoded once per process (cached on the message)."""
+    data = message.get("_sse")
+    if data is None:
+        data = message["_sse"] = format_message(message)
+    return data
+
+
+def _latest_votes(batch: list) -> list:
+    """Within one write, only the newest count of each question's votes matters."""
+    last_vote = {}
+    for index, message in enumerate(batch):
+        if message is not PING and message is not None and message["kind"] == "vote":
+            last_vote[message["data"].get("id")] = index
+    return [m for i, m in enumerate(batch)
+            if m is PING or m is None or m["kind"] != "vote" or last_vote.get(m["data"].get("id")) == i]
 
 
 async def _plain(send, status, body):
