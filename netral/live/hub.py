@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
 QUEUE_SIZE = 256
 HEARTBEAT_SECONDS = 15.0
-PING = {"kind": "ping", "id": 0}  # a keep-alive marker put into every queue by the hub
+FLUSH_SECONDS = 0.1  # a burst of messages within this window becomes one write per client
+PING = (0, 0, b": ping\n\n")  # a keep-alive item put into idle queues by the hub
 
 
 class Hub:
@@ -30,6 +31,7 @@ class Hub:
         self._seen: deque[int] = deque(maxlen=4096)
         self._seen_set: set[int] = set()
         self._cursor: int | None = None
+        self._pending: dict[int, list[dict]] = {}
 
     # -- subscribers (event loop) -----------------------------------------------------------
     def subscribe(self, event_id: int) -> asyncio.Queue:
@@ -55,6 +57,7 @@ class Hub:
             self.loop.call_soon_threadsafe(self.fanout, message)
 
     def fanout(self, message: dict) -> None:
+        """Collect a message for its event; the event's subscribers get one write per flush."""
         msg_id = (message["event"], message["id"])
         if msg_id in self._seen_set:
             return
@@ -62,14 +65,30 @@ class Hub:
             self._seen_set.discard(self._seen[0])
         self._seen.append(msg_id)
         self._seen_set.add(msg_id)
-        for queue in list(self.subscribers.get(message["event"], ())):
+        event_id = message["event"]
+        if event_id not in self.subscribers:
+            return
+        pending = self._pending.setdefault(event_id, [])
+        pending.append(message)
+        if len(pending) == 1:
+            self.loop.call_later(FLUSH_SECONDS, self._flush, event_id)
+
+    def _flush(self, event_id: int) -> None:
+        """Encode a burst once and hand the same bytes to every subscriber of the event."""
+        from .stream import encode_batch  # noqa: PLC0415 -- circular import
+
+        messages = self._pending.pop(event_id, [])
+        if not messages:
+            return
+        item = (min(m["id"] for m in messages), max(m["id"] for m in messages), encode_batch(messages))
+        for queue in list(self.subscribers.get(event_id, ())):
             try:
-                queue.put_nowait(message)
+                queue.put_nowait(item)
             except asyncio.QueueFull:  # a stuck client: close it; it reconnects with Last-Event-ID
                 while not queue.empty():
                     queue.get_nowait()
                 queue.put_nowait(None)
-                self.unsubscribe(message["event"], queue)
+                self.unsubscribe(event_id, queue)
 
     # -- the pump ---------------------------------------------------------------------------
     def _ensure_pump(self) -> None:

@@ -10,11 +10,10 @@ import json
 import re
 from urllib.parse import parse_qs
 
-from .hub import PING, hub
+from .hub import hub
 
 PATH = re.compile(r"^/api/events/(\d+)/stream/?$")
 HEARTBEAT_SECONDS = 15.0
-FLUSH_SECONDS = 0.1
 REPLAY_LIMIT = 1000
 
 
@@ -76,21 +75,20 @@ def make_app(hub):
             sent = {m["id"] for m in backlog}
             await send({"type": "http.response.body", "more_body": True,
                         "body": b"retry: 3000\n\n" + b"".join(format_message(m) for m in backlog)})
-            # One watcher per connection turns a disconnect into a None in the queue, and the
-            # hub puts PING into every queue periodically: the loop below is a plain
-            # ``await queue.get()``, with no task or timer created per message.
+            # One watcher per connection turns a disconnect into a None in the queue; the hub
+            # puts ready-made bytes (one burst, encoded once for all clients) and keep-alive
+            # pings in the queue: the loop is a plain ``await queue.get()`` and ``send``.
+            replayed_up_to = max(sent) if sent else 0
             disconnect = asyncio.ensure_future(_wait_disconnect(receive, queue))
             try:
                 while True:
-                    batch = [await queue.get()]
-                    if batch[0] is not None and batch[0] is not PING:
-                        await asyncio.sleep(FLUSH_SECONDS)  # let a burst gather: one write, not many
-                    while not queue.empty():
-                        batch.append(queue.get_nowait())
-                    if None in batch:  # disconnected, or dropped by the hub as too slow
+                    item = await queue.get()
+                    if item is None:  # disconnected, or dropped by the hub as too slow
                         return
-                    body = b"".join(_encoded(m) for m in _latest_votes(batch) if m is not PING and m["id"] not in sent)
-                    await send({"type": "http.response.body", "body": body or b": ping\n\n", "more_body": True})
+                    _first, last, body = item
+                    if last and last <= replayed_up_to:  # already sent in the replay
+                        continue
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
             finally:
                 disconnect.cancel()
         finally:
@@ -110,22 +108,14 @@ async def _wait_disconnect(receive, queue):
             return
 
 
-def _encoded(message: dict) -> bytes:
-    """The SSE bytes of a message, encoded once per process (cached on the message)."""
-    data = message.get("_sse")
-    if data is None:
-        data = message["_sse"] = format_message(message)
-    return data
-
-
-def _latest_votes(batch: list) -> list:
-    """Within one write, only the newest count of each question's votes matters."""
+def encode_batch(messages: list[dict]) -> bytes:
+    """SSE bytes for a burst; of a question's vote counts only the newest is kept."""
     last_vote = {}
-    for index, message in enumerate(batch):
-        if message is not PING and message is not None and message["kind"] == "vote":
+    for index, message in enumerate(messages):
+        if message["kind"] == "vote":
             last_vote[message["data"].get("id")] = index
-    return [m for i, m in enumerate(batch)
-            if m is PING or m is None or m["kind"] != "vote" or last_vote.get(m["data"].get("id")) == i]
+    return b"".join(format_message(m) for i, m in enumerate(messages)
+                    if m["kind"] != "vote" or last_vote.get(m["data"].get("id")) == i)
 
 
 async def _plain(send, status, body):
