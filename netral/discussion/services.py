@@ -80,6 +80,18 @@ def ask_question(participant: Participant, *, session: Session, text: str, show_
     return question
 
 
+def _bump(question_id: int, delta: int) -> int:
+    """Add to the vote count in one statement and return the new count (votes are counted
+    exactly by the Vote rows' unique constraint; this keeps the total in step)."""
+    from django.db import connection  # noqa: PLC0415 -- leaf
+
+    table = connection.ops.quote_name(Question._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET votes = votes + %s WHERE id = %s RETURNING votes",  # noqa: S608
+                       [delta, question_id])
+        return cursor.fetchone()[0]
+
+
 def _recount(question_id: int) -> int:
     count = Vote.objects.filter(question_id=question_id).count()
     Question.objects.filter(pk=question_id).update(votes=count)
@@ -93,7 +105,7 @@ def vote(question: Question, participant: Participant) -> bool:
     try:
         with transaction.atomic():
             Vote.objects.create(question=question, participant=participant)
-            question.votes = _recount(question.pk)
+            question.votes = _bump(question.pk, 1)
             publish(question.event_id, "vote", {"id": question.pk, "votes": question.votes,
                                                 "session": question.session_id})
     except IntegrityError:
@@ -106,7 +118,7 @@ def vote(question: Question, participant: Participant) -> bool:
 def unvote(question: Question, participant: Participant) -> bool:
     deleted, _ = Vote.objects.filter(question=question, participant=participant).delete()
     if deleted:
-        question.votes = _recount(question.pk)
+        question.votes = _bump(question.pk, -1)
         publish(question.event_id, "vote", {"id": question.pk, "votes": question.votes,
                                             "session": question.session_id})
     return bool(deleted)
