@@ -312,7 +312,7 @@ class CpuSample:
 
 def wrk(port, path, *, seconds, args, script, script_args=(), pgid=None) -> dict:
     argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency",
-            f"--timeout", f"{args.wrk_timeout}s", "-s", str(BENCH / script), f"http://{HOST}:{port}{path}"]
+            "--timeout", f"{args.wrk_timeout}s", "-s", str(BENCH / script), f"http://{HOST}:{port}{path}"]
     if script_args:
         argv += ["--", *map(str, script_args)]
     cpu = CpuSample(pgid)
@@ -697,17 +697,22 @@ def main(argv=None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    lines = summarise(results)
+    save_results(results, summarise(results), started=started)
+    return 130 if interrupted else 0
+
+
+def save_results(results: dict, lines: list[str], *, started, prefix: str = "") -> Path:
+    """Print the summary and keep the whole run as JSON in bench/results/ (git-ignored)."""
     print()
     print("\n".join(lines))
     out_dir = BENCH / "results"
     out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    out = out_dir / f"{prefix}{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     results["summary"] = lines
     out.write_text(json.dumps(results, indent=2, default=str))
     print(f"\nresults: {os.path.relpath(out, ROOT)}  (elapsed {results['elapsed_s']} s, "
           f"load average start {results['machine']['loadavg_at_start'][0]:.2f} / end {results['loadavg_at_end'][0]:.2f})")
-    return 130 if interrupted else 0
+    return out
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from checkin_load import ROOT, Server, free_port, run  # noqa: E402
+from checkin_load import Server, free_port, run  # noqa: E402
 
 HOST = "127.0.0.1"
 

@@ -58,6 +58,7 @@ from checkin_load import (
     _machine_ticks,
     free_port,
     run,
+    save_results,
     tagged_json,
 )
 
@@ -1126,16 +1127,7 @@ def main(argv=None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    lines = summarise(results)
-    print()
-    print("\n".join(lines))
-    out_dir = BENCH / "results"
-    out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"stream-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
-    results["summary"] = lines
-    out.write_text(json.dumps(results, indent=2, default=str))
-    print(f"results: {os.path.relpath(out, ROOT)}  (elapsed {results['elapsed_s']} s, load average start "
-          f"{results['machine']['loadavg_at_start'][0]:.2f} / end {results['loadavg_at_end'][0]:.2f})")
+    save_results(results, summarise(results), started=started, prefix="stream-")
     return 130 if interrupted else 0
 
 
