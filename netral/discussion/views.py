@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from netral.core.permissions import get_managed_event
+from netral.core.permissions import get_managed_event, organiser_required
 from netral.events.identity import current_participant
 from netral.events.models import Event, Session
 from netral.events.selectors import can_manage_event
@@ -62,8 +63,11 @@ def phone(request, code):
     participant, response = _participant_or_redirect(request, event)
     if response:
         return response
-    session = _chosen_session(request, event)
-    context = _phone_context(request, event, participant, session)
+    return _render_phone(request, event, participant)
+
+
+def _render_phone(request, event, participant):
+    context = _phone_context(request, event, participant, _chosen_session(request, event))
     template = "discussion/phone.html#live" if request.htmx and request.htmx.target == "discussion-live" \
         else "discussion/phone.html"
     return render(request, template, context)
@@ -130,13 +134,8 @@ def toggle_vote(request, code, pk):
     except services.DiscussionError as exc:
         messages.error(request, exc.message)
     if request.htmx:
-        return phone(_as_get(request), code)
+        return _render_phone(request, event, participant)
     return redirect("{}?sesi={}".format(reverse("discussion:phone", kwargs={"code": event.code}), question.session_id))
-
-
-def _as_get(request):
-    request.method = "GET"
-    return request
 
 
 @require_GET
@@ -152,10 +151,6 @@ def board(request, code):
 
 def _moderation_event(request, pk):
     """Organisers of the event, or speakers of one of its sessions (their sessions only)."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login  # noqa: PLC0415 -- thin view
-
-        raise _Redirect(redirect_to_login(request.get_full_path()))
     event = get_object_or_404(Event, pk=pk)
     if can_manage_event(request.user, event):
         return event, None
@@ -165,17 +160,10 @@ def _moderation_event(request, pk):
     return event, own
 
 
-class _Redirect(Exception):
-    def __init__(self, response):
-        self.response = response
-
-
 @require_http_methods(["GET", "POST"])
+@login_required
 def moderation(request, pk):
-    try:
-        event, own_sessions = _moderation_event(request, pk)
-    except _Redirect as exc:
-        return exc.response
+    event, own_sessions = _moderation_event(request, pk)
     conf = services.settings_for(event)
     if request.method == "POST" and own_sessions is None and request.POST.get("form") == "settings":
         services.update_settings(event, user=request.user, moderated=request.POST.get("moderated") == "1",
@@ -210,11 +198,9 @@ def _moderation_log(event):
 
 
 @require_POST
+@login_required
 def moderate(request, pk, question_pk):
-    try:
-        event, own_sessions = _moderation_event(request, pk)
-    except _Redirect as exc:
-        return exc.response
+    event, _own_sessions = _moderation_event(request, pk)
     question = get_object_or_404(Question, pk=question_pk, event=event)
     into = Question.objects.filter(pk=request.POST.get("into") or 0, event=event).first()
     try:
@@ -232,14 +218,11 @@ def moderate(request, pk, question_pk):
 
 
 @require_GET
+@organiser_required
 def export(request, pk, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    event = get_managed_event(request, pk) if request.user.is_authenticated else None
-    if event is None:
-        from django.contrib.auth.views import redirect_to_login  # noqa: PLC0415 -- thin view
-
-        return redirect_to_login(request.get_full_path())
+    event = get_managed_event(request, pk)
     conf = services.settings_for(event)
     rec = selectors.record(event, blocked=conf.blocked)
     header = [_("Session"), _("Question"), _("Asked by"), _("Votes"), _("Answered"), _("Answer summary"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from netral.accounts.models import Role
-from netral.core.permissions import role_required
+from netral.core.permissions import has_role, role_required
 
 from .enums import Topic, Verdict
 from .forms import BehaviourForm, SelfCheckForm, SynonymForm
@@ -66,13 +66,7 @@ def behaviour_detail(request, code):
     return render(request, "knowledge/behaviour.html", {
         "b": behaviour, "regulations": {r.code: r for r in Regulation.objects.filter(code__in=codes)},
         "faq": [f for f in FAQ.objects.all() if behaviour.code in f.codes],
-        "can_edit": request.user.is_authenticated and editor_allowed(request.user)})
-
-
-def editor_allowed(user) -> bool:
-    from netral.core.permissions import has_role  # noqa: PLC0415 -- leaf
-
-    return has_role(user, Role.ORGANISER, Role.EDITOR)
+        "can_edit": has_role(request.user, Role.ORGANISER, Role.EDITOR)})
 
 
 @require_GET
