@@ -49,7 +49,7 @@ case "$cmd" in
   test)
     shift
     ensure_python
-    ensure_system_packages chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+    ensure_system_packages chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
     say "Installing Netral with its test dependencies"
     "$VENV/bin/pip" install -q -e ".[test]"
     ensure_postgres

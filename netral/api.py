@@ -93,8 +93,14 @@ from netral.accounts.api import router as accounts_router  # noqa: E402
 from netral.events.api import router as events_router  # noqa: E402
 from netral.knowledge.api import router as knowledge_router  # noqa: E402
 from netral.discussion.api import router as discussion_router  # noqa: E402
+from netral.evaluation.api import router as evaluation_router  # noqa: E402
+from netral.reports.api import router as reports_router  # noqa: E402
+from netral.complaints.api import router as complaints_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", events_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", discussion_router)
+api.add_router("/", evaluation_router)
+api.add_router("/", reports_router)
+api.add_router("/", complaints_router)

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "netral.events",
     "netral.knowledge",
     "netral.discussion",
+    "netral.evaluation",
+    "netral.reports",
+    "netral.complaints",
     "reversion",
     "netral.live",
 ]
@@ -124,6 +127,8 @@ SQLITE_INIT_COMMAND = (
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=os.environ.get("NETRAL_DB_HEALTH_CHECKS", "1") == "1")}
+    if os.environ.get("NETRAL_TEST_PG_NAME"):  # parallel test runs on one server
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["NETRAL_TEST_PG_NAME"]}
 else:
     DATABASES = {
         "default": {

@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("netral.events.urls")),
     path("", include("netral.knowledge.urls")),
     path("", include("netral.discussion.urls")),
+    path("", include("netral.evaluation.urls")),
+    path("", include("netral.reports.urls")),
+    path("", include("netral.complaints.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

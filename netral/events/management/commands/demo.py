@@ -43,12 +43,16 @@ class Command(BaseCommand):
         from netral.discussion.demo import load_demo_discussion
 
         questions = load_demo_discussion(event, answered_by=accounts["panitia"])
+        from netral.evaluation.demo import load_demo_evaluation
+
+        evaluation = load_demo_evaluation(event, owner=accounts["panitia"])
         self.stdout.write(self.style.SUCCESS(
             "Demo loaded: {} (code {}), {} participants, {} present.".format(
                 event.title, event.code, event.participants.count(), event.attendances.count())))
         self.stdout.write("Knowledge base: {behaviours} rules, {regulations} regulations, {faq} FAQ entries.".format(
             **knowledge))
         self.stdout.write(f"Discussion: {questions} questions, all answered.")
+        self.stdout.write("Evaluation: pre-test, post-test and survey, {attempts} attempts.".format(**evaluation))
         if origin == "kept":
             self.stdout.write("Accounts: panitia / verifikator, password: {}  (unchanged; {})".format(
                 password, self._password_file()))

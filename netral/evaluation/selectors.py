@@ -1,0 +1,234 @@
+"""Reads of the evaluation: a participant's tests, and the whole event's statistics.
+
+``event_evaluation(event)`` is what the evaluation page, ``GET /api/events/{id}/evaluation``
+and the activity report show. It reads one row per submitted attempt (the score and choice
+vectors stored on submit), never one row per answer, and is cached until the next submit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from . import stats
+from .models import Attempt, ItemType, Response, Test, TestItem, Topic
+from .services import close_expired
+
+CACHE_SECONDS = 3600
+
+
+def tests_for(event) -> dict[str, Test]:
+    return {t.kind: t for t in Test.objects.filter(event=event)}
+
+
+def completed_participant_ids(event, kind: str) -> set[int]:
+    """Participants who submitted the event's test of ``kind`` (pre, post, survey)."""
+    return set(Attempt.objects.filter(test__event=event, test__kind=kind, submitted_at__isnull=False)
+               .values_list("participant_id", flat=True))
+
+
+def _cache_key(event) -> str:
+    rows = (Test.objects.filter(event=event).annotate(n=Count("attempts__submitted_at"),
+                                                       last=Max("attempts__submitted_at"))
+            .values_list("pk", "structure_version", "n", "last", "updated_at"))
+    stamp = "|".join(f"{pk}.{v}.{n}.{last.timestamp() if last else 0}.{u.timestamp()}" for pk, v, n, last, u in rows)
+    return f"evaluation:event:{event.pk}:{hash(stamp)}"
+
+
+def _meta(test: Test) -> list[dict]:
+    out = []
+    for ti in TestItem.objects.filter(test=test).select_related("version__item").order_by("order"):
+        v = ti.version
+        out.append({"test_item": ti.pk, "order": ti.order, "key": v.item.key, "version": v.number,
+                    "type": v.item.type, "topic": v.item.topic, "topic_label": _topic_label(v.item.topic),
+                    "stem": v.stem, "marks": ti.marks, "codes": v.item.codes,
+                    "options": [{"id": o["id"], "text": o["text"], "correct": bool(o.get("correct"))}
+                                for o in v.options],
+                    "correct": "".join(o["id"] for o in v.options if o.get("correct"))})
+    return out
+
+
+def _topic_label(topic: str) -> str:
+    try:
+        return str(Topic(topic).label)
+    except ValueError:
+        return topic
+
+
+def _submitted(test: Test):
+    return list(test.attempts.filter(submitted_at__isnull=False)
+                .values_list("participant_id", "score", "max_score", "item_scores", "choices"))
+
+
+def _test_summary(test: Test) -> dict:
+    counts = test.attempts.aggregate(started=Count("pk"), submitted=Count("submitted_at"))
+    return {"id": test.pk, "kind": test.kind, "title": test.title, "items": test.test_items.count(),
+            "opens_at": test.opens_at, "closes_at": test.closes_at, "time_limit_minutes": test.time_limit_minutes,
+            "started": counts["started"], "submitted": counts["submitted"],
+            "in_progress": counts["started"] - counts["submitted"]}
+
+
+def _item_analysis(test: Test, meta: list[dict], rows) -> dict:
+    k = len(meta)
+    marks = np.array([m["marks"] for m in meta], dtype=float) if k else np.zeros(0)
+    if not rows or not k:
+        result = stats.item_statistics(np.zeros((0, k)), max_marks=marks if k else None).as_dict()
+    else:
+        # A finished attempt's unanswered item counts 0, as in Moodle (stats module docstring).
+        scores = np.array([[0.0 if s is None else s for s in r[3]] for r in rows], dtype=float)
+        responses = np.array([[c or None for c in r[4]] for r in rows], dtype=object)
+        options = []
+        for j, m in enumerate(meta):
+            if m["type"] in (ItemType.SINGLE, ItemType.TRUEFALSE):
+                options.append([o["id"] for o in m["options"]])
+            else:
+                options.append(sorted({c for c in responses[:, j] if c}))
+        result = stats.item_statistics(scores, max_marks=marks, responses=responses, options=options).as_dict()
+    for item, m in zip(result["items"], meta):
+        item["meta"] = m
+    return result
+
+
+def _survey(test: Test, meta: list[dict], rows) -> dict:
+    questions, comments = [], []
+    for j, m in enumerate(meta):
+        values = [r[4][j] for r in rows if r[4] and r[4][j]]
+        if m["type"] == ItemType.LIKERT:
+            points = [o["id"] for o in m["options"]]
+            counts = Counter(values)
+            dist = [counts.get(p, 0) for p in points]
+            n = sum(dist)
+            mean = sum((i + 1) * c for i, c in enumerate(dist)) / n if n else None
+            agree = sum(dist[-2:]) / n if n and len(dist) >= 4 else None
+            questions.append({"key": m["key"], "stem": m["stem"], "labels": [o["text"] for o in m["options"]],
+                              "distribution": dist, "n": n, "mean": mean, "agree_share": agree})
+        elif m["type"] == ItemType.SHORT:
+            texts = [v for v in values if v.strip()]
+            comments.append({"key": m["key"], "stem": m["stem"], "texts": texts})
+    means = [q["mean"] for q in questions if q["mean"] is not None]
+    return {"test": _test_summary(test), "n_submitted": len(rows), "questions": questions, "comments": comments,
+            "overall_mean": sum(means) / len(means) if means else None}
+
+
+def _topics(pre_stats: dict | None, post_stats: dict | None) -> list[dict]:
+    """Mastery per topic before and after: the mean facility of the topic's items in each
+    test (``stats.topic_mastery``), so parallel forms (different items per test) work too;
+    the change and its normalized gain as in ``stats.topic_mastery_change``."""
+    def per_topic(result):
+        if not result:
+            return {}
+        groups: dict[str, list[float]] = {}
+        for item in result["items"]:
+            if item["facility"] is not None:
+                groups.setdefault(item["meta"]["topic"], []).append(item["facility"])
+            else:
+                groups.setdefault(item["meta"]["topic"], [])
+        return {t: (sum(v) / len(v) if v else None, len(v)) for t, v in groups.items()}
+
+    pre, post = per_topic(pre_stats), per_topic(post_stats)
+    out = []
+    for topic in [t for t in Topic.values if t in pre or t in post]:
+        pre_m = pre.get(topic, (None, 0))[0]
+        post_m = post.get(topic, (None, 0))[0]
+        change = gain = None
+        if pre_m is not None and post_m is not None:
+            change = post_m - pre_m
+            gain = change / (1.0 - pre_m) if pre_m < 1.0 else None
+        out.append({"topic": topic, "label": _topic_label(topic), "pre": pre_m, "post": post_m, "change": change,
+                    "normalized_gain": gain, "band": stats.hake_band(gain),
+                    "items_pre": pre.get(topic, (None, 0))[1], "items_post": post.get(topic, (None, 0))[1]})
+    return out
+
+
+def _weak_topics(topics: list[dict], threshold: float = 0.7) -> list[dict]:
+    return [t for t in topics if (t["post"] if t["post"] is not None else t["pre"] or 0) < threshold
+            and (t["post"] is not None or t["pre"] is not None)]
+
+
+def event_evaluation(event, *, use_cache: bool = True) -> dict:
+    """All statistics of the event's evaluation, JSON-ready (see the module docstring)."""
+    tests = tests_for(event)
+    for test in tests.values():
+        close_expired(test)
+    key = _cache_key(event)
+    if use_cache:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    result: dict = {"event": {"id": event.pk, "title": event.title}, "tests": {}, "warnings": []}
+    analyses, submitted = {}, {}
+    for kind in (Test.Kind.PRE, Test.Kind.POST):
+        test = tests.get(kind)
+        if test is None:
+            continue
+        meta = _meta(test)
+        rows = _submitted(test)
+        submitted[kind] = rows
+        result["tests"][kind] = _test_summary(test)
+        analyses[kind] = _item_analysis(test, meta, rows)
+    result["items"] = {kind: analyses.get(kind) for kind in (Test.Kind.PRE, Test.Kind.POST)}
+
+    # Matched participants on the percent scale (pre and post may differ in length).
+    participants = {p.pk: p for p in event.participants.only("id", "name", "nip", "agency")}
+    pct: dict[str, dict[int, float]] = {}
+    for kind, rows in submitted.items():
+        pct[kind] = {pid: 100.0 * score / mx for pid, score, mx, *_rest in rows if mx}
+    ids = sorted(set(pct.get("pre", {})) | set(pct.get("post", {})))
+    pre = np.array([pct.get("pre", {}).get(i, math.nan) for i in ids], dtype=float)
+    post = np.array([pct.get("post", {}).get(i, math.nan) for i in ids], dtype=float)
+    gain = stats.learning_gain(pre, post, 100.0).as_dict() if ids else None
+    result["gain"] = gain
+    people = []
+    for n, pid in enumerate(ids):
+        p = participants.get(pid)
+        g = gain["participants"]["gain"][n] if gain else None
+        people.append({"participant_id": pid, "name": p.name if p else "", "nip": p.nip if p else "",
+                       "agency": p.agency if p else "", "pre": None if math.isnan(pre[n]) else float(pre[n]),
+                       "post": None if math.isnan(post[n]) else float(post[n]), "gain": g,
+                       "band": stats.hake_band(g)})
+    result["participants"] = people
+    if gain:
+        if gain["only_pre"]:
+            result["warnings"].append(_("%(n)d participants took only the pre-test.") % {"n": gain["only_pre"]})
+        if gain["only_post"]:
+            result["warnings"].append(_("%(n)d participants took only the post-test.") % {"n": gain["only_post"]})
+    topics = _topics(analyses.get("pre"), analyses.get("post"))
+    result["topics"] = topics
+    result["weak_topics"] = [t["topic"] for t in _weak_topics(topics)]
+    result["flagged_items"] = {
+        kind: [{"key": i["meta"]["key"], "stem": i["meta"]["stem"], "flags": i["flags"], "facility": i["facility"],
+                "discrimination_index": i["discrimination_index"]}
+               for i in (analyses[kind]["items"]) if set(i["flags"]) - {"no_responses"}]
+        for kind in analyses}
+    survey = tests.get(Test.Kind.SURVEY)
+    result["survey"] = _survey(survey, _meta(survey), _submitted(survey)) if survey else None
+    if survey:
+        result["tests"]["survey"] = result["survey"]["test"]
+    result = _jsonable(result)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    return value
+
+
+def item_breakdown(test_item_id: int) -> list[dict]:
+    """How many chose each option of one question (an index-only scan of the responses)."""
+    return list(Response.objects.filter(test_item_id=test_item_id).values("choice")
+                .annotate(n=Count("pk")).order_by("choice"))
