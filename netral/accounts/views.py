@@ -8,3 +8,15 @@ from django_ratelimit.decorators import ratelimit
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Without ?next=, each role lands on its own work: verifiers on the complaint cases,
+        editors on the knowledge base, organisers and speakers on their events."""
+        from django.urls import reverse  # noqa: PLC0415 -- leaf
+
+        role = getattr(self.request.user, "role", "")
+        if role == "verifier" and not self.request.user.is_superuser:
+            return reverse("complaints:cases")
+        if role == "editor" and not self.request.user.is_superuser:
+            return reverse("knowledge:catalogue")
+        return super().get_default_redirect_url()

@@ -67,6 +67,7 @@ class AttemptIn(Schema):
 class AttemptOut(Schema):
     id: int
     test: int
+    participant_id: int
     token: str
     started_at: datetime
     deadline: datetime | None
@@ -81,7 +82,9 @@ class AnswersIn(Schema):
 
 
 class AnswersOut(Schema):
+    attempt: int
     saved: int
+    saved_items: list[int]
     removed: int
     errors: dict[str, list[str]]
     deadline: datetime | None
@@ -151,7 +154,8 @@ def attempt_out(attempt: Attempt) -> dict:
     answers = {}
     for test_item_id, choice, text in attempt.responses.values_list("test_item_id", "choice", "text"):
         answers[str(test_item_id)] = text if text else list(choice)
-    return {"id": attempt.pk, "test": attempt.test_id, "token": attempt.token, "started_at": attempt.started_at,
+    return {"id": attempt.pk, "test": attempt.test_id, "participant_id": attempt.participant_id,
+            "token": attempt.token, "started_at": attempt.started_at,
             "deadline": attempt.deadline, "server_time": timezone.now(), "submitted_at": attempt.submitted_at,
             "layout": attempt.layout, "answers": answers}
 

@@ -22,6 +22,7 @@ from netral.core.models import TimeStampedModel
 from netral.events.models import Event, Participant
 
 OPTION_IDS = "ABCDEFGHIJ"  # option ids in authored order; shuffling only changes display order
+FIELD_SEP = "\x1f"  # between the items of Attempt.answer_line (never inside an answer)
 
 
 def new_attempt_token() -> str:
@@ -197,6 +198,12 @@ class Attempt(models.Model):
     # Filled on submit, in test-item order: marks obtained (None: not answered) and choices.
     item_scores = models.JSONField(null=True, blank=True)
     choices = models.JSONField(null=True, blank=True)
+    # The same choices as one line ("A\x1fAC\x1f\x1fB…"): what the statistics read, because
+    # splitting one string per attempt is ~20x faster than decoding JSON at 12,500 attempts.
+    answer_line = models.TextField(blank=True, editable=False)
+    # And as option bitmasks (A = 1, B = 2, C = 4 …; -1 none or typed text), little-endian
+    # int16 per item: 12,500 attempts load in one buffer, without any parsing.
+    answer_codes = models.BinaryField(blank=True, default=b"", editable=False)
 
     class Meta:
         verbose_name = _("attempt")

@@ -16,8 +16,8 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from . import stats
-from .models import Attempt, ItemType, Response, Test, TestItem, Topic
-from .services import close_expired
+from .models import FIELD_SEP, OPTION_IDS, Attempt, ItemType, Response, Test, TestItem, Topic
+from .services import close_expired, score_answer, structure
 
 CACHE_SECONDS = 3600
 
@@ -60,9 +60,54 @@ def _topic_label(topic: str) -> str:
         return topic
 
 
-def _submitted(test: Test):
-    return list(test.attempts.filter(submitted_at__isnull=False)
-                .values_list("participant_id", "score", "max_score", "item_scores", "choices"))
+class Sheet:
+    """The submitted attempts of one test: participant ids, totals and every answer.
+
+    ``codes`` (attempts × items) are the option bitmasks stored on submit
+    (``Attempt.answer_codes``: A = 1, B = 2, C = 4 …, -1 none or typed text), read as one
+    buffer for all attempts. Typed answers (short text, survey comments) come from
+    ``Attempt.answer_line`` and are read only for tests that have such items."""
+
+    def __init__(self, rows: list[tuple], k: int, *, with_text: bool):
+        self.n, self.k = len(rows), k
+        self.participant_ids = [r[0] for r in rows]
+        self.score = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
+        self.max_score = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float)
+        buffer = b"".join(r[3] or b"" for r in rows)
+        if len(buffer) == 2 * self.n * self.k:
+            self.codes = np.frombuffer(buffer, dtype="<i2").reshape(self.n, self.k).astype(np.int32)
+        else:  # some attempt stored another number of items: one at a time, padded
+            self.codes = np.full((self.n, self.k), -1, dtype=np.int32)
+            for i, r in enumerate(rows):
+                row = np.frombuffer(bytes(r[3] or b""), dtype="<i2")[:self.k]
+                self.codes[i, :len(row)] = row
+        self.answers: list[str] = []
+        if with_text and self.n and self.k:
+            lines = [r[4] or "" for r in rows]
+            self.answers = FIELD_SEP.join(lines).split(FIELD_SEP)
+            if len(self.answers) != self.n * self.k:
+                self.answers = []
+                for line in lines:
+                    parts = line.split(FIELD_SEP) if line else []
+                    self.answers.extend((parts + [""] * self.k)[:self.k])
+
+    def column(self, j: int) -> list[str]:
+        return self.answers[j::self.k]
+
+
+_LETTERS = {n: "".join(c for i, c in enumerate(OPTION_IDS) if n >> i & 1) for n in range(1, 2 ** len(OPTION_IDS))}
+
+
+def _submitted(test: Test, meta: list[dict]) -> Sheet:
+    from django.db import connection  # noqa: PLC0415 -- leaf
+
+    with_text = test.kind == Test.Kind.SURVEY or any(m["type"] == ItemType.SHORT for m in meta)
+    columns = "participant_id, score, max_score, answer_codes" + (", answer_line" if with_text else "")
+    sql = (f"SELECT {columns} FROM {connection.ops.quote_name(Attempt._meta.db_table)} "
+           "WHERE test_id = %s AND submitted_at IS NOT NULL ORDER BY id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [test.pk])
+        return Sheet(cursor.fetchall(), len(meta), with_text=with_text)
 
 
 def _test_summary(test: Test) -> dict:
@@ -73,31 +118,59 @@ def _test_summary(test: Test) -> dict:
             "in_progress": counts["started"] - counts["submitted"]}
 
 
-def _item_analysis(test: Test, meta: list[dict], rows) -> dict:
+def _score_matrix(test: Test, sheet: Sheet) -> np.ndarray:
+    """Marks per attempt and item from the coded answers and the test's key (the same rule
+    as ``services.score_answer``, applied once per distinct answer, not once per row)."""
+    struct = structure(test.pk, test.structure_version)
+    scores = np.zeros((sheet.n, sheet.k), dtype=float)
+    for j, item in enumerate(struct.items[:sheet.k]):
+        if not item.scored:
+            continue
+        if item.type == ItemType.SHORT:
+            scores[:, j] = [score_answer(item, "", text) for text in sheet.column(j)]
+            continue
+        column = sheet.codes[:, j]
+        table = np.zeros(2 ** len(OPTION_IDS) + 1)
+        for code in np.unique(column):
+            if code > 0:
+                table[code] = score_answer(item, _LETTERS[int(code)], "")
+        scores[:, j] = table[column]  # -1 (no answer) reads the last entry, 0
+    return scores
+
+
+def _item_analysis(test: Test, meta: list[dict], sheet: Sheet) -> dict:
     k = len(meta)
     marks = np.array([m["marks"] for m in meta], dtype=float) if k else np.zeros(0)
-    if not rows or not k:
+    if not sheet.n or not k:
         result = stats.item_statistics(np.zeros((0, k)), max_marks=marks if k else None).as_dict()
     else:
         # A finished attempt's unanswered item counts 0, as in Moodle (stats module docstring).
-        scores = np.array([[0.0 if s is None else s for s in r[3]] for r in rows], dtype=float)
-        responses = np.array([[c or None for c in r[4]] for r in rows], dtype=object)
+        scores = _score_matrix(test, sheet)
+        # Responses as bitmask codes (NaN = no answer); labels are turned back into letters below.
+        responses = np.where(sheet.codes > 0, sheet.codes, np.nan).astype(float)
         options = []
         for j, m in enumerate(meta):
             if m["type"] in (ItemType.SINGLE, ItemType.TRUEFALSE):
-                options.append([o["id"] for o in m["options"]])
+                options.append([float(1 << i) for i in range(len(m["options"]))])
+            elif m["type"] == ItemType.SHORT:  # typed text: no options to count
+                responses[:, j] = np.nan
+                options.append([])
             else:
-                options.append(sorted({c for c in responses[:, j] if c}))
+                options.append([float(c) for c in np.unique(sheet.codes[:, j]) if c > 0])
         result = stats.item_statistics(scores, max_marks=marks, responses=responses, options=options).as_dict()
+        for item in result["items"]:
+            dist = item.get("distractors")
+            for option in (dist or {}).get("options", []):
+                option["label"] = _LETTERS.get(int(option["label"]), str(option["label"]))
     for item, m in zip(result["items"], meta):
         item["meta"] = m
     return result
 
 
-def _survey(test: Test, meta: list[dict], rows) -> dict:
+def _survey(test: Test, meta: list[dict], sheet: Sheet) -> dict:
     questions, comments = [], []
     for j, m in enumerate(meta):
-        values = [r[4][j] for r in rows if r[4] and r[4][j]]
+        values = [v for v in sheet.column(j) if v] if sheet.answers else []
         if m["type"] == ItemType.LIKERT:
             points = [o["id"] for o in m["options"]]
             counts = Counter(values)
@@ -111,7 +184,7 @@ def _survey(test: Test, meta: list[dict], rows) -> dict:
             texts = [v for v in values if v.strip()]
             comments.append({"key": m["key"], "stem": m["stem"], "texts": texts})
     means = [q["mean"] for q in questions if q["mean"] is not None]
-    return {"test": _test_summary(test), "n_submitted": len(rows), "questions": questions, "comments": comments,
+    return {"test": _test_summary(test), "n_submitted": sheet.n, "questions": questions, "comments": comments,
             "overall_mean": sum(means) / len(means) if means else None}
 
 
@@ -167,17 +240,19 @@ def event_evaluation(event, *, use_cache: bool = True) -> dict:
         if test is None:
             continue
         meta = _meta(test)
-        rows = _submitted(test)
-        submitted[kind] = rows
+        sheet = _submitted(test, meta)
+        submitted[kind] = sheet
         result["tests"][kind] = _test_summary(test)
-        analyses[kind] = _item_analysis(test, meta, rows)
+        analyses[kind] = _item_analysis(test, meta, sheet)
     result["items"] = {kind: analyses.get(kind) for kind in (Test.Kind.PRE, Test.Kind.POST)}
 
     # Matched participants on the percent scale (pre and post may differ in length).
-    participants = {p.pk: p for p in event.participants.only("id", "name", "nip", "agency")}
+    participants = {pk: (name, nip, agency) for pk, name, nip, agency
+                    in event.participants.order_by().values_list("pk", "name", "nip", "agency")}
     pct: dict[str, dict[int, float]] = {}
-    for kind, rows in submitted.items():
-        pct[kind] = {pid: 100.0 * score / mx for pid, score, mx, *_rest in rows if mx}
+    for kind, sheet in submitted.items():
+        percent = 100.0 * sheet.score / sheet.max_score
+        pct[kind] = {pid: float(v) for pid, v in zip(sheet.participant_ids, percent) if not math.isnan(v)}
     ids = sorted(set(pct.get("pre", {})) | set(pct.get("post", {})))
     pre = np.array([pct.get("pre", {}).get(i, math.nan) for i in ids], dtype=float)
     post = np.array([pct.get("post", {}).get(i, math.nan) for i in ids], dtype=float)
@@ -185,10 +260,10 @@ def event_evaluation(event, *, use_cache: bool = True) -> dict:
     result["gain"] = gain
     people = []
     for n, pid in enumerate(ids):
-        p = participants.get(pid)
+        name, nip, agency = participants.get(pid, ("", "", ""))
         g = gain["participants"]["gain"][n] if gain else None
-        people.append({"participant_id": pid, "name": p.name if p else "", "nip": p.nip if p else "",
-                       "agency": p.agency if p else "", "pre": None if math.isnan(pre[n]) else float(pre[n]),
+        people.append({"participant_id": pid, "name": name, "nip": nip,
+                       "agency": agency, "pre": None if math.isnan(pre[n]) else float(pre[n]),
                        "post": None if math.isnan(post[n]) else float(post[n]), "gain": g,
                        "band": stats.hake_band(g)})
     result["participants"] = people
@@ -206,10 +281,17 @@ def event_evaluation(event, *, use_cache: bool = True) -> dict:
                for i in (analyses[kind]["items"]) if set(i["flags"]) - {"no_responses"}]
         for kind in analyses}
     survey = tests.get(Test.Kind.SURVEY)
-    result["survey"] = _survey(survey, _meta(survey), _submitted(survey)) if survey else None
+    if survey:
+        survey_meta = _meta(survey)
+        result["survey"] = _survey(survey, survey_meta, _submitted(survey, survey_meta))
+    else:
+        result["survey"] = None
     if survey:
         result["tests"]["survey"] = result["survey"]["test"]
-    result = _jsonable(result)
+    # The statistics' as_dict() output is JSON-ready already; dates and numpy scalars remain
+    # only in the small parts.
+    for part in ("tests", "survey", "event"):
+        result[part] = _jsonable(result[part])
     cache.set(key, result, CACHE_SECONDS)
     return result
 

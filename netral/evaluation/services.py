@@ -8,8 +8,10 @@ keys, marks) comes from a per-process cache keyed by ``Test.structure_version``.
 
 from __future__ import annotations
 
+import hmac
 import json
 import random
+import struct
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from netral.core.errors import NetralError
 
 from .models import (
     CHOICE_TYPES,
+    FIELD_SEP,
     OPTION_IDS,
     SCORED_TYPES,
     Attempt,
@@ -430,18 +433,60 @@ def start_attempt(test: Test, participant, *, now=None) -> tuple[Attempt, bool]:
     return attempt, True
 
 
+# attempt id -> (token, test id, structure version, deadline). All four are fixed once the
+# attempt exists (a started test's items cannot change), so phones' answers skip the lookup;
+# whether the attempt is still open is checked by the write itself.
+_attempts: dict[int, tuple[str, int, int, object]] = {}
+_ATTEMPT_CACHE_MAX = 200_000
+
+
+def _attempt_row(attempt_id: int, token: str):
+    cached = _attempts.get(attempt_id)
+    if cached is not None and hmac.compare_digest(cached[0], token):
+        return cached
+    row = (Attempt.objects.filter(pk=attempt_id)
+           .values_list("token", "test_id", "test__structure_version", "deadline").first())
+    if row is not None:
+        if len(_attempts) >= _ATTEMPT_CACHE_MAX:
+            _attempts.clear()
+        _attempts[attempt_id] = row
+    return row
+
+
+_UPSERT_SQL = (
+    "INSERT INTO {response} (attempt_id, test_item_id, choice, text, score, answered_at) "
+    "SELECT a.id, v.item, v.choice, v.text, v.score, %s FROM {attempt} a, ({values}) v "
+    "WHERE a.id = %s AND a.submitted_at IS NULL "
+    "ON CONFLICT (attempt_id, test_item_id) DO UPDATE SET choice = excluded.choice, text = excluded.text, "
+    "score = excluded.score, answered_at = excluded.answered_at"
+)
+
+
+def _upsert(attempt_id: int, rows: list[tuple], now) -> int:
+    """One statement for all answers, written only while the attempt is not submitted."""
+    from django.db import connection  # noqa: PLC0415 -- leaf
+
+    qn = connection.ops.quote_name
+    one = "SELECT %s AS item, %s AS choice, %s AS text, %s AS score"
+    if connection.vendor == "postgresql":
+        one = "SELECT %s::bigint AS item, %s::varchar AS choice, %s::text AS text, %s::double precision AS score"
+    values = " UNION ALL ".join([one] * len(rows))
+    sql = _UPSERT_SQL.format(response=qn(Response._meta.db_table), attempt=qn(Attempt._meta.db_table), values=values)
+    # Placeholders in order: answered_at, the answers' values, the attempt id.
+    params = [connection.ops.adapt_datetimefield_value(now), *(v for row in rows for v in row), attempt_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def save_answers(attempt_id: int, token: str, answers: dict, *, now=None) -> dict:
     """Save answers ``{test_item_id: value}`` of an open attempt: one upsert for all.
     ``value`` None or empty removes the answer. Returns the saved count and the deadline."""
     now = now or timezone.now()
-    row = (Attempt.objects.filter(pk=attempt_id, token=token)
-           .values_list("test_id", "test__structure_version", "submitted_at", "deadline").first())
-    if row is None:
+    row = _attempt_row(attempt_id, token or "")
+    if row is None or not hmac.compare_digest(row[0], token or ""):
         raise EvaluationError(_("Attempt not found."), code="not_found")
-    test_id, version, submitted_at, deadline = row
-    if submitted_at is not None:
-        raise EvaluationError(_("This test has already been submitted; answers can no longer change."),
-                              code="submitted")
+    _token, test_id, version, deadline = row
     if deadline is not None and now > deadline + GRACE:
         raise EvaluationError(_("The time is up; answers can no longer change."), code="time_up")
     struct = structure(test_id, version)
@@ -462,14 +507,17 @@ def save_answers(attempt_id: int, token: str, answers: dict, *, now=None) -> dic
         if not choice and not text:
             removed.append(item.id)
             continue
-        rows.append(Response(attempt_id=attempt_id, test_item_id=item.id, choice=choice, text=text,
-                             score=score_answer(item, choice, text), answered_at=now))
-    if rows:
-        Response.objects.bulk_create(rows, update_conflicts=True, unique_fields=["attempt", "test_item"],
-                                     update_fields=["choice", "text", "score", "answered_at"])
+        rows.append((item.id, choice, text, score_answer(item, choice, text)))
+    if rows and _upsert(attempt_id, rows, now) == 0:
+        raise EvaluationError(_("This test has already been submitted; answers can no longer change."),
+                              code="submitted")
     if removed:
+        if Attempt.objects.filter(pk=attempt_id, submitted_at__isnull=False).exists():
+            raise EvaluationError(_("This test has already been submitted; answers can no longer change."),
+                                  code="submitted")
         Response.objects.filter(attempt_id=attempt_id, test_item_id__in=removed).delete()
-    return {"saved": len(rows), "removed": len(removed), "errors": errors, "deadline": deadline}
+    return {"attempt": attempt_id, "saved": len(rows), "saved_items": [r[0] for r in rows],
+            "removed": len(removed), "errors": errors, "deadline": deadline}
 
 
 def submit_attempt(attempt: Attempt, *, now=None, by: str = "participant") -> tuple[Attempt, bool]:
@@ -497,13 +545,41 @@ def submit_attempt(attempt: Attempt, *, now=None, by: str = "participant") -> tu
         scored = [(s, i) for s, i in zip(scores, struct.items) if i.scored]
         attempt.item_scores = scores
         attempt.choices = choices
+        attempt.answer_line = FIELD_SEP.join(line_value(c) for c in choices)
+        attempt.answer_codes = encode_codes([choice_code(c) if i.type != ItemType.SHORT else -1
+                                             for c, i in zip(choices, struct.items)])
         attempt.max_score = sum(i.marks for _s, i in scored) if struct.kind != Test.Kind.SURVEY else None
         attempt.score = sum(s or 0.0 for s, _i in scored) if struct.kind != Test.Kind.SURVEY else None
         submitted = now if attempt.deadline is None or now <= attempt.deadline + GRACE else attempt.deadline
         attempt.submitted_at = max(submitted, attempt.started_at)
         attempt.submitted_by = by
-        attempt.save(update_fields=["item_scores", "choices", "score", "max_score", "submitted_at", "submitted_by"])
+        attempt.save(update_fields=["item_scores", "choices", "answer_line", "answer_codes", "score", "max_score", "submitted_at",
+                                    "submitted_by"])
     return attempt, True
+
+
+def choice_code(choice: str | None) -> int:
+    """Option letters as a bitmask: "A" → 1, "AC" → 5; no answer → -1."""
+    if not choice:
+        return -1
+    code = 0
+    for letter in choice:
+        position = OPTION_IDS.find(letter)
+        if position < 0:
+            return -1
+        code |= 1 << position
+    return code
+
+
+def encode_codes(codes: list[int]) -> bytes:
+    return struct.pack(f"<{len(codes)}h", *codes)
+
+
+def line_value(choice: str | None) -> str:
+    """One item's answer as stored in ``Attempt.answer_line``: separators and newlines out."""
+    if not choice:
+        return ""
+    return choice.replace(FIELD_SEP, " ").replace("\x1e", " ").replace("\n", " ")[:500]
 
 
 def close_expired(test: Test, *, now=None) -> int:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .bank_urls import urlpatterns as bank_urlpatterns
 
 app_name = "evaluation"
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("panitia/kegiatan/<int:pk>/evaluasi/<str:kind>/", views.test_settings, name="settings"),
     path("panitia/kegiatan/<int:pk>/evaluasi/<str:kind>/buka-tutup/", views.toggle_open, name="toggle"),
     path("panitia/kegiatan/<int:pk>/evaluasi/<str:kind>/butir/<int:test_item>/", views.item_detail, name="item"),
+    *bank_urlpatterns,
 ]

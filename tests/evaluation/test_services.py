@@ -307,3 +307,39 @@ def test_completed_participant_ids(event, pre_test):
 
     assert selectors.completed_participant_ids(event, "pre") == {done.pk}
     assert selectors.completed_participant_ids(event, "post") == set()
+
+
+def test_item_statistics_from_answer_lines_equal_those_from_the_stored_scores(event, bank):
+    """The statistics read the compact answer lines and re-derive marks; they must agree
+    with the marks computed at submission (multiple response with partial credit too)."""
+    import numpy as np
+
+    multiple = services.create_item(bank, {"key": "M1", "type": "multiple", "topic": "etika", "stem": "Pilih.",
+                                           "options": [{"text": "a", "correct": True}, {"text": "b", "correct": True},
+                                                       {"text": "c"}]})
+    versions = services.pick_items(bank, 6, seed=3) + [multiple.current]
+    test = services.create_test(event, Test.Kind.PRE, versions=versions)
+    import random
+
+    rng = random.Random(5)
+    for _ in range(12):
+        attempt, _ = services.start_attempt(test, ParticipantFactory(event=event))
+        answers = {}
+        for ti in test.test_items.select_related("version__item"):
+            ids = [o["id"] for o in ti.version.options]
+            if rng.random() < 0.15:
+                continue
+            answers[str(ti.pk)] = rng.sample(ids, 2) if ti.version.item.type == "multiple" else [rng.choice(ids)]
+        services.save_answers(attempt.pk, attempt.token, answers)
+        services.submit_attempt(attempt)
+
+    result = selectors.event_evaluation(event)
+    rows = [a.item_scores for a in Attempt.objects.filter(test=test).order_by("pk")]
+    scores = np.nan_to_num(np.array(rows, dtype=float))
+    expected = stats.item_statistics(scores, max_marks=[1.0] * 7)
+
+    got = result["items"]["pre"]
+    assert [i["facility"] for i in got["items"]] == pytest.approx([i.facility for i in expected.items])
+    assert got["test"]["alpha"] == pytest.approx(expected.test.alpha)
+    labels = {o["label"] for i in got["items"] for o in i["distractors"]["options"]}
+    assert "A" in labels and all(label.isalpha() and label == "".join(sorted(label)) for label in labels)

@@ -46,6 +46,12 @@ class Command(BaseCommand):
         from netral.evaluation.demo import load_demo_evaluation
 
         evaluation = load_demo_evaluation(event, owner=accounts["panitia"])
+        from netral.reports.demo import load_demo_report
+
+        report = load_demo_report(event, owner=accounts["panitia"])
+        from netral.complaints.demo import load_demo_complaints
+
+        complaints = load_demo_complaints(verifier=accounts["verifikator"])
         self.stdout.write(self.style.SUCCESS(
             "Demo loaded: {} (code {}), {} participants, {} present.".format(
                 event.title, event.code, event.participants.count(), event.attendances.count())))
@@ -53,6 +59,8 @@ class Command(BaseCommand):
             **knowledge))
         self.stdout.write(f"Discussion: {questions} questions, all answered.")
         self.stdout.write("Evaluation: pre-test, post-test and survey, {attempts} attempts.".format(**evaluation))
+        self.stdout.write("Report: {photos} photos, {certificates} certificates.".format(**report))
+        self.stdout.write(f"Complaints: {complaints} demo reports (Kab. Brebes).")
         if origin == "kept":
             self.stdout.write("Accounts: panitia / verifikator, password: {}  (unchanged; {})".format(
                 password, self._password_file()))
