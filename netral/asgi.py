@@ -64,6 +64,11 @@ from netral.live import stream as _stream  # noqa: E402
 
 ASYNC_ROUTES.append((_stream.PATH, _stream.app))
 
+from netral.evaluation import fast as _answers  # noqa: E402
+
+# Phones saving test answers: the hottest write, straight to the Django thread.
+ASYNC_ROUTES.append((_answers.PATH, _answers.make_app(_django.executor, _api)))
+
 
 def _warm_up():
     """Build per-process caches before the first visitor pays for them (self-check index)."""

@@ -7,7 +7,11 @@ token. The attempt's own secret token (``X-Attempt-Token``) then authorises its 
 and its submission: a header a foreign site cannot send, so those calls need no CSRF token.
 """
 
+import json
 from datetime import datetime
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import JsonResponse
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -206,17 +210,43 @@ def get_attempt(request, attempt_id: int):
     return attempt_out(attempt)
 
 
-@router.put("/attempts/{attempt_id}/answers", response=AnswersOut,
-            summary="Save answers as they are given: {item id: option ids | text | null}")
-def put_answers(request, attempt_id: int, payload: AnswersIn):
+def answer_request(attempt_id: int, token: str, body: bytes) -> tuple[int, dict]:
+    """The phones' hot path, as (HTTP status, JSON body): shared by the django-ninja view
+    below and the ASGI route of ``netral serve`` (netral.evaluation.fast), so both answer
+    exactly alike. The body is read without building pydantic models (same shape as
+    ``AnswersIn``)."""
+    if not token:
+        return 401, {"detail": _("Send the attempt's token in the X-Attempt-Token header."), "errors": {}}
     try:
-        result = services.save_answers(attempt_id, _token(request), _clean_answers(payload.answers))
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return 400, {"detail": _("The request body is not valid JSON."), "errors": {}}
+    answers = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(answers, dict) or not all(
+            v is None or isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+            for v in answers.values()):
+        message = _("Send the answers as {item id: option ids, text or null}.")
+        return 400, {"detail": message, "errors": {"answers": [message]}}
+    try:
+        result = services.save_answers(attempt_id, token, answers)
     except services.EvaluationError as exc:
         status = {"not_found": 404, "submitted": 409, "time_up": 409}.get(exc.code, 400)
-        raise HttpError(status, exc.message) from None
+        return status, {"detail": exc.message, "errors": {}}
     if result["errors"] and not result["saved"] and not result["removed"]:
-        raise NetralError(_("No answer could be saved."), code="invalid") from None
-    return {**result, "server_time": timezone.now()}
+        return 400, {"detail": _("No answer could be saved."), "errors": result["errors"]}
+    return 200, {**result, "server_time": timezone.now()}
+
+
+@router.put("/attempts/{attempt_id}/answers", response=AnswersOut,
+            summary="Save answers as they are given: {item id: option ids | text | null}",
+            description="Header `X-Attempt-Token`. Valid answers are saved even when others in the same "
+                        "request are refused (listed in `errors`). Under `netral serve` this path is answered "
+                        "by an ASGI route that skips the page machinery (netral/evaluation/fast.py).",
+            openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                "schema": AnswersIn.model_json_schema()}}}})
+def put_answers(request, attempt_id: int):
+    status, body = answer_request(attempt_id, request.headers.get("X-Attempt-Token", ""), request.body)
+    return JsonResponse(body, status=status, encoder=DjangoJSONEncoder)
 
 
 def feedback_for(attempt: Attempt) -> list[dict]:
