@@ -462,11 +462,24 @@ _UPSERT_SQL = (
 )
 
 
+_UPSERT_ONE_SQL = (
+    "INSERT INTO {response} (attempt_id, test_item_id, choice, text, score, answered_at) "
+    "SELECT a.id, %s, %s, %s, %s, %s FROM {attempt} a WHERE a.id = %s AND a.submitted_at IS NULL "
+    "ON CONFLICT (attempt_id, test_item_id) DO UPDATE SET choice = excluded.choice, text = excluded.text, "
+    "score = excluded.score, answered_at = excluded.answered_at"
+)
+
+
 def _upsert(attempt_id: int, rows: list[tuple], now) -> int:
     """One statement for all answers, written only while the attempt is not submitted."""
     from django.db import connection  # noqa: PLC0415 -- leaf
 
     qn = connection.ops.quote_name
+    if len(rows) == 1:  # the usual case (one answer as it is given): no derived table to plan
+        sql = _UPSERT_ONE_SQL.format(response=qn(Response._meta.db_table), attempt=qn(Attempt._meta.db_table))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*rows[0], connection.ops.adapt_datetimefield_value(now), attempt_id])
+            return cursor.rowcount
     one = "SELECT %s AS item, %s AS choice, %s AS text, %s AS score"
     if connection.vendor == "postgresql":
         one = "SELECT %s::bigint AS item, %s::varchar AS choice, %s::text AS text, %s::double precision AS score"
