@@ -316,3 +316,26 @@ def test_bulk_rendering_in_worker_processes_keeps_order(event):
     assert [name for name, _pdf in files] == [c.filename for c in certificates]
     assert all(pdf.startswith(b"%PDF") for _name, pdf in files)
     assert len(files) == PARALLEL_FROM
+
+
+def test_batched_certificates_are_pixel_identical_to_single_ones(event, tmp_path):
+    from PIL import ImageChops
+
+    from netral.reports.certificates import CertificateRenderer, certificate_files
+    from netral.reports.selectors import certificates_for_event
+    from tests.reports.conftest import page_images
+
+    checked_in(event, 3)
+    services.issue_certificates(event)
+    renderer = CertificateRenderer(event, base_url="http://testserver")
+    certificates = list(certificates_for_event(event))
+
+    batched = dict(certificate_files(renderer, certificates, workers=1))
+
+    assert list(batched) == [c.filename for c in certificates]
+    for n, cert in enumerate(certificates):
+        (tmp_path / str(n)).mkdir()
+        (tmp_path / f"s{n}").mkdir()
+        [one] = page_images(batched[cert.filename], tmp_path / str(n), dpi=40)
+        [single] = page_images(renderer.pdf(cert), tmp_path / f"s{n}", dpi=40)
+        assert ImageChops.difference(one, single).getbbox() is None
