@@ -7,6 +7,7 @@ vectors stored on submit), never one row per answer, and is cached until the nex
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 
@@ -116,9 +117,10 @@ def _submitted(test: Test, meta: list[dict]) -> Sheet:
         return Sheet(cursor.fetchall(), len(meta), with_text=with_text)
 
 
-def _test_summary(test: Test) -> dict:
+def _test_summary(test: Test, meta: list[dict] | None = None) -> dict:
     counts = test.attempts.aggregate(started=Count("pk"), submitted=Count("submitted_at"))
-    return {"id": test.pk, "kind": test.kind, "title": test.title, "items": test.test_items.count(),
+    return {"id": test.pk, "kind": test.kind, "title": test.title,
+            "items": len(meta) if meta is not None else test.test_items.count(),
             "opens_at": test.opens_at, "closes_at": test.closes_at, "time_limit_minutes": test.time_limit_minutes,
             "started": counts["started"], "submitted": counts["submitted"],
             "in_progress": counts["started"] - counts["submitted"]}
@@ -128,19 +130,19 @@ def _score_matrix(test: Test, sheet: Sheet) -> np.ndarray:
     """Marks per attempt and item from the coded answers and the test's key (the same rule
     as ``services.score_answer``, applied once per distinct answer, not once per row)."""
     struct = structure(test.pk, test.structure_version)
-    scores = np.zeros((sheet.n, sheet.k), dtype=float)
-    for j, item in enumerate(struct.items[:sheet.k]):
-        if not item.scored:
-            continue
-        if item.type == ItemType.SHORT:
+    k = sheet.k
+    # One table per item: marks for every answer code that occurs anywhere (a few dozen),
+    # then one fancy-indexing pass; code -1 (no answer) reads the last column, 0.
+    present = [int(c) for c in np.unique(sheet.codes) if c > 0]
+    tables = np.zeros((k, 2 ** len(OPTION_IDS) + 1))
+    for j, item in enumerate(struct.items[:k]):
+        if item.scored and item.type != ItemType.SHORT:
+            for code in present:
+                tables[j, code] = score_answer(item, _LETTERS[code], "")
+    scores = tables[np.arange(k)[None, :], sheet.codes]
+    for j, item in enumerate(struct.items[:k]):
+        if item.scored and item.type == ItemType.SHORT:
             scores[:, j] = [score_answer(item, "", text) for text in sheet.column(j)]
-            continue
-        column = sheet.codes[:, j]
-        table = np.zeros(2 ** len(OPTION_IDS) + 1)
-        for code in np.unique(column):
-            if code > 0:
-                table[code] = score_answer(item, _LETTERS[int(code)], "")
-        scores[:, j] = table[column]  # -1 (no answer) reads the last entry, 0
     return scores
 
 
@@ -190,7 +192,7 @@ def _survey(test: Test, meta: list[dict], sheet: Sheet) -> dict:
             texts = [v for v in values if v.strip()]
             comments.append({"key": m["key"], "stem": m["stem"], "texts": texts})
     means = [q["mean"] for q in questions if q["mean"] is not None]
-    return {"test": _test_summary(test), "n_submitted": sheet.n, "questions": questions, "comments": comments,
+    return {"test": _test_summary(test, meta), "n_submitted": sheet.n, "questions": questions, "comments": comments,
             "overall_mean": sum(means) / len(means) if means else None}
 
 
@@ -261,7 +263,7 @@ def event_evaluation(event, *, use_cache: bool = True) -> dict:
         meta = _meta(test)
         sheet = _submitted(test, meta)
         submitted[kind] = sheet
-        result["tests"][kind] = _test_summary(test)
+        result["tests"][kind] = _test_summary(test, meta)
         structure(test.pk, test.structure_version)  # cached here: the analysis threads read no database
         analyses[kind] = (test, meta, sheet)
     # The two item analyses are numpy work that releases the GIL for much of its time: side
@@ -287,7 +289,9 @@ def event_evaluation(event, *, use_cache: bool = True) -> dict:
         return out
 
     pre, post = aligned("pre"), aligned("post")
-    gain = stats.learning_gain(pre, post, 100.0).as_dict() if ids.size else None
+    # Per-participant values go into result["participants"] (with names), not twice.
+    analysis = stats.learning_gain(pre, post, 100.0) if ids.size else None
+    gain = dataclasses.replace(analysis, participants=None).as_dict() if analysis else None
     result["gain"] = gain
     from django.db import connection  # noqa: PLC0415 -- leaf
 
@@ -295,10 +299,13 @@ def event_evaluation(event, *, use_cache: bool = True) -> dict:
         cursor.execute(f"SELECT id, name, nip, agency FROM {connection.ops.quote_name(Participant._meta.db_table)} "
                        "WHERE event_id = %s", [event.pk])
         participants = {row[0]: row[1:] for row in cursor.fetchall()}
-    gains = gain["participants"]["gain"] if gain else [None] * ids.size
+    gains = ([None if g != g else g for g in analysis.participants.gain.tolist()] if analysis
+             else [None] * ids.size)
     blank = ("", "", "")
+    band = {}  # hake_band per distinct gain value (many participants share one)
     people = [{"participant_id": pid, "name": who[0], "nip": who[1], "agency": who[2],
-               "pre": None if a != a else a, "post": None if b != b else b, "gain": g, "band": stats.hake_band(g)}
+               "pre": None if a != a else a, "post": None if b != b else b, "gain": g,
+               "band": band[g] if g in band else band.setdefault(g, stats.hake_band(g))}
               for pid, a, b, g, who in zip(ids.tolist(), pre.tolist(), post.tolist(), gains,
                                            (participants.get(pid, blank) for pid in ids.tolist()))]
     result["participants"] = people
