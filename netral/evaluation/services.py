@@ -477,8 +477,15 @@ def _upsert(attempt_id: int, rows: list[tuple], now) -> int:
     qn = connection.ops.quote_name
     if len(rows) == 1:  # the usual case (one answer as it is given): no derived table to plan
         sql = _UPSERT_ONE_SQL.format(response=qn(Response._meta.db_table), attempt=qn(Attempt._meta.db_table))
+        params = [*rows[0], connection.ops.adapt_datetimefield_value(now), attempt_id]
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # A prepared statement on the server: parsed and planned once per connection.
+            connection.ensure_connection()
+            with connection.connection.cursor() as cursor:
+                cursor.execute(sql, params, prepare=True)
+                return cursor.rowcount
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*rows[0], connection.ops.adapt_datetimefield_value(now), attempt_id])
+            cursor.execute(sql, params)
             return cursor.rowcount
     one = "SELECT %s AS item, %s AS choice, %s AS text, %s AS score"
     if connection.vendor == "postgresql":
