@@ -111,7 +111,7 @@ def _submitted(test: Test, meta: list[dict]) -> Sheet:
     with_text = test.kind == Test.Kind.SURVEY or any(m["type"] == ItemType.SHORT for m in meta)
     columns = "participant_id, score, max_score, answer_codes" + (", answer_line" if with_text else "")
     sql = (f"SELECT {columns} FROM {connection.ops.quote_name(Attempt._meta.db_table)} "
-           "WHERE test_id = %s AND submitted_at IS NOT NULL ORDER BY id")
+           "WHERE test_id = %s AND submitted_at IS NOT NULL")
     with connection.cursor() as cursor:
         cursor.execute(sql, [test.pk])
         return Sheet(cursor.fetchall(), len(meta), with_text=with_text)
