@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from netral.core.permissions import get_managed_event, organiser_required
-from netral.events.identity import current_participant
 from netral.events.models import Event, Session
 from netral.events.selectors import can_manage_event
 from netral.events.urlbuild import absolute
-from netral.events.views.public import _visible_event
+from netral.events.views.public import _visible_event, participant_or_redirect
 
 from . import selectors, services
 from .models import MAX_QUESTION_LENGTH, Question
@@ -49,18 +48,12 @@ def _phone_context(request, event, participant, session, form_error=None, text="
     }
 
 
-def _participant_or_redirect(request, event):
-    participant = current_participant(request, event)
-    if participant is None:
-        return None, redirect("{}?next={}".format(reverse("events:join", kwargs={"code": event.code}),
-                                                  request.get_full_path()))
-    return participant, None
 
 
 @require_GET
 def phone(request, code):
     event = _visible_event(request, code)
-    participant, response = _participant_or_redirect(request, event)
+    participant, response = participant_or_redirect(request, event)
     if response:
         return response
     return _render_phone(request, event, participant)
@@ -88,7 +81,7 @@ def ask(request, code):
     from django_ratelimit.core import is_ratelimited  # noqa: PLC0415 -- thin view
 
     event = _visible_event(request, code)
-    participant, response = _participant_or_redirect(request, event)
+    participant, response = participant_or_redirect(request, event)
     if response:
         return response
     session = _chosen_session(request, event)
@@ -122,7 +115,7 @@ def ask(request, code):
 @require_POST
 def toggle_vote(request, code, pk):
     event = _visible_event(request, code)
-    participant, response = _participant_or_redirect(request, event)
+    participant, response = participant_or_redirect(request, event)
     if response:
         return response
     question = get_object_or_404(Question, pk=pk, event=event)

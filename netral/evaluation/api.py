@@ -20,7 +20,6 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
-from netral.core.errors import NetralError
 from netral.core.permissions import has_role
 from netral.events.identity import current_participant
 from netral.events.models import Event, Participant

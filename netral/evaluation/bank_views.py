@@ -89,14 +89,8 @@ def _bank(request, pk, *, edit=False) -> ItemBank:
 
 
 # --------------------------------------------------------------------------------------
-# Writes that belong in services.py (see the report): retire and copy
+# Copying a bank (goes through the form's item conversions, hence here)
 # --------------------------------------------------------------------------------------
-
-def set_item_retired(item: Item, retired: bool, *, user=None) -> None:
-    Item.objects.filter(pk=item.pk).update(retired=retired, updated_at=timezone.now())
-    log_action(item, "evaluation.item.retire" if retired else "evaluation.item.unretire", user=user,
-               data={"bank": item.bank_id, "key": item.key})
-
 
 @transaction.atomic
 def copy_bank(source: ItemBank, *, user) -> ItemBank:
@@ -516,7 +510,7 @@ def item_retire(request, pk, item_pk):
     bank = _bank(request, pk, edit=True)
     item = get_object_or_404(bank.items, pk=item_pk)
     retire = request.POST.get("action") != "unretire"
-    set_item_retired(item, retire, user=request.user)
+    services.set_item_retired(item, retire, user=request.user)
     if retire:
         messages.success(request, _("Item {key} retired: it is no longer offered for new tests; tests that use "
                                     "it keep it.").format(key=item.key))

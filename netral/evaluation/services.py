@@ -167,6 +167,13 @@ def update_item(item: Item, data: dict, *, user=None) -> ItemVersion:
     return version
 
 
+def set_item_retired(item: Item, retired: bool, *, user=None) -> None:
+    """Retire (no longer offered for new tests) or bring back an item; never deleted."""
+    Item.objects.filter(pk=item.pk).update(retired=retired, updated_at=timezone.now())
+    log_action(item, "evaluation.item.retire" if retired else "evaluation.item.unretire", user=user,
+               data={"bank": item.bank_id, "key": item.key})
+
+
 def _bank_content() -> list[dict]:
     items = json.loads((CONTENT / "items.json").read_text(encoding="utf-8"))
     survey = json.loads((CONTENT / "survey.json").read_text(encoding="utf-8"))

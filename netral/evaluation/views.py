@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from netral.core.permissions import get_managed_event, organiser_required
-from netral.events.identity import current_participant
-from netral.events.views.public import _visible_event
+from netral.events.views.public import _visible_event, participant_or_redirect
 
 from . import selectors, services
 from .api import attempt_out, feedback_for
@@ -32,12 +31,6 @@ def _kind(slug: str) -> str:
     return KIND_SLUGS[slug]
 
 
-def _participant_or_redirect(request, event):
-    participant = current_participant(request, event)
-    if participant is None:
-        return None, redirect("{}?next={}".format(reverse("events:join", kwargs={"code": event.code}),
-                                                  request.get_full_path()))
-    return participant, None
 
 
 # --------------------------------------------------------------------------------------
@@ -47,7 +40,7 @@ def _participant_or_redirect(request, event):
 @require_GET
 def my_tests(request, code):
     event = _visible_event(request, code)
-    participant, response = _participant_or_redirect(request, event)
+    participant, response = participant_or_redirect(request, event)
     if response:
         return response
     attempts = {a.test_id: a for a in Attempt.objects.filter(participant=participant)}
@@ -75,7 +68,7 @@ def _items_for(attempt: Attempt) -> list[dict]:
 @require_GET
 def take(request, code, kind):
     event = _visible_event(request, code)
-    participant, response = _participant_or_redirect(request, event)
+    participant, response = participant_or_redirect(request, event)
     if response:
         return response
     test = get_object_or_404(Test, event=event, kind=_kind(kind))
@@ -97,7 +90,7 @@ def take(request, code, kind):
 @require_POST
 def start(request, code, kind):
     event = _visible_event(request, code)
-    participant, response = _participant_or_redirect(request, event)
+    participant, response = participant_or_redirect(request, event)
     if response:
         return response
     test = get_object_or_404(Test, event=event, kind=_kind(kind))
@@ -112,7 +105,7 @@ def start(request, code, kind):
 def submit(request, code, kind):
     """The form's own submit (no JavaScript needed): save every answer, then submit."""
     event = _visible_event(request, code)
-    participant, response = _participant_or_redirect(request, event)
+    participant, response = participant_or_redirect(request, event)
     if response:
         return response
     test = get_object_or_404(Test, event=event, kind=_kind(kind))

@@ -82,28 +82,27 @@ def report_redraft(request, pk):
     return redirect(reverse("reports:report", kwargs={"pk": event.pk}) + "#conclusions")
 
 
-@require_GET
-@organiser_required
-def report_pdf(request, pk):
-    from .documents import report_filename, report_pdf as build  # noqa: PLC0415 -- slow import
+def _report_file(request, pk, fmt: str):
+    from . import documents  # noqa: PLC0415 -- slow import
 
     event = get_managed_event(request, pk)
     report = services.ensure_report(event)
+    build = documents.report_pdf if fmt == "pdf" else documents.report_docx
     with translation.override(report_language(request)):
         content = build(event, report=report)
-    return _download(content, PDF, report_filename(event, "pdf"))
+    return _download(content, PDF if fmt == "pdf" else DOCX, documents.report_filename(event, fmt))
+
+
+@require_GET
+@organiser_required
+def report_pdf(request, pk):
+    return _report_file(request, pk, "pdf")
 
 
 @require_GET
 @organiser_required
 def report_docx(request, pk):
-    from .documents import report_docx as build, report_filename  # noqa: PLC0415 -- slow import
-
-    event = get_managed_event(request, pk)
-    report = services.ensure_report(event)
-    with translation.override(report_language(request)):
-        content = build(event, report=report)
-    return _download(content, DOCX, report_filename(event, "docx"))
+    return _report_file(request, pk, "docx")
 
 
 @require_GET

@@ -38,6 +38,16 @@ def _visible_event(request, code: str) -> Event:
     return event
 
 
+def participant_or_redirect(request, event):
+    """(participant, None) for a phone that joined the event, else (None, a redirect to the
+    join page that comes back here afterwards)."""
+    participant = current_participant(request, event)
+    if participant is None:
+        return None, redirect("{}?next={}".format(reverse("events:join", kwargs={"code": event.code}),
+                                                  request.get_full_path()))
+    return participant, None
+
+
 @require_GET
 def event_page(request, code):
     event = _visible_event(request, code)
