@@ -69,6 +69,11 @@ from netral.evaluation import fast as _answers  # noqa: E402
 # Phones saving test answers: the hottest write, straight to the Django thread.
 ASYNC_ROUTES.append((_answers.PATH, _answers.make_app(_django.executor, _api)))
 
+from netral.discussion import fast as _votes  # noqa: E402
+
+# Votes on questions: the discussion's most frequent write.
+ASYNC_ROUTES.append((_votes.PATH, _votes.make_app(_django.executor, _api)))
+
 
 def _warm_up():
     """Build per-process caches before the first visitor pays for them (self-check index)."""

@@ -18,7 +18,7 @@ _SPOOL_LIMIT = 1024 * 1024
 _BATCH = 256 * 1024
 
 
-def _environ(scope, body, body_size) -> dict:
+def environ_for(scope, body, body_size) -> dict:
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client") or ("", 0)
     environ = {
@@ -129,7 +129,7 @@ class WSGIBridge:
                 break
         body.seek(0)
         loop = asyncio.get_running_loop()
-        environ = _environ(scope, body, size)
+        environ = environ_for(scope, body, size)
         response, data, finished = await loop.run_in_executor(self.executor, self._start, environ)
         try:
             await send({"type": "http.response.start", "status": response.status, "headers": response.headers})

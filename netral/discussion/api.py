@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -8,7 +9,7 @@ from ninja.utils import check_csrf
 
 from netral.core.errors import NetralError
 from netral.events.enums import PUBLIC_STATUSES
-from netral.events.identity import current_participant
+from netral.events.identity import current_participant, signed_participants
 from netral.events.models import Session
 
 from . import selectors, services
@@ -88,14 +89,40 @@ def _vote_target(request, question_id):
     return question, _participant(request, question.event)
 
 
-@router.post("/questions/{question_id}/votes", response=VoteOut, summary="Vote for a question (once)")
-def add_vote(request, question_id: int):
-    question, participant = _vote_target(request, question_id)
+def _error(status: int, detail, errors=None) -> tuple[int, dict]:
+    return status, {"detail": str(detail), "errors": errors or {}}
+
+
+def vote_request(request, question_id: int) -> tuple[int, dict]:
+    """``POST /api/questions/{id}/votes`` as (HTTP status, JSON body): shared by the
+    django-ninja view and the ASGI route of ``netral serve`` (netral.discussion.fast). The
+    common case is one INSERT (``services.fast_vote``); anything else (a second vote, a hidden
+    question, a stranger) takes the full path, which says why."""
+    identities = signed_participants(request)
+    if identities and not check_csrf(request, lambda r: None):
+        votes = services.fast_vote(question_id, identities)
+        if votes is not None:
+            return 200, {"question": question_id, "votes": votes, "counted": True}
     try:
+        question, participant = _vote_target(request, question_id)
         counted = services.vote(question, participant)
+    except Http404:
+        return _error(404, _("Not found."))
+    except HttpError as exc:
+        return _error(exc.status_code, exc)
     except services.DiscussionError as exc:
-        raise NetralError(exc.message, code=exc.code) from None
-    return {"question": question.pk, "votes": question.votes, "counted": counted}
+        return _error(400, exc.message)
+    return 200, {"question": question.pk, "votes": question.votes, "counted": counted}
+
+
+@router.post("/questions/{question_id}/votes", response=VoteOut, summary="Vote for a question (once)",
+             description="The participant's signed cookie authenticates the call; send the CSRF token in "
+                         "`X-CSRFToken`. `counted` is false when this participant had already voted. Under "
+                         "`netral serve` this path is answered by an ASGI route that skips the page machinery "
+                         "(netral/discussion/fast.py).")
+def add_vote(request, question_id: int):
+    status, body = vote_request(request, question_id)
+    return JsonResponse(body, status=status)
 
 
 @router.delete("/questions/{question_id}/votes", response=VoteOut, summary="Withdraw a vote")

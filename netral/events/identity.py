@@ -23,6 +23,22 @@ def current_participant(request, event: Event) -> Participant | None:
     return Participant.objects.filter(event=event, pk=int(pk), token=token).select_related("attendance").first()
 
 
+def signed_participants(request) -> list[tuple[int, int, str]]:
+    """Every participant identity this browser holds, as (event id, participant id, token),
+    from the signed per-event cookies alone: no query. Callers check them against the
+    database in the same statement that uses them (netral.discussion.services.fast_vote)."""
+    found = []
+    for name in request.COOKIES:
+        if not (name.startswith("np_") and name[3:].isdigit()):
+            continue
+        value = request.get_signed_cookie(name, default=None, salt=SALT,
+                                          max_age=settings.NETRAL_PARTICIPANT_COOKIE_DAYS * 86400)
+        pk, _sep, token = (value or "").partition(":")
+        if pk.isdigit() and token:
+            found.append((int(name[3:]), int(pk), token))
+    return found
+
+
 def remember_participant(response, participant: Participant) -> None:
     response.set_signed_cookie(
         cookie_name(participant.event), f"{participant.pk}:{participant.token}", salt=SALT,

@@ -10,10 +10,9 @@ import json
 import re
 from urllib.parse import parse_qs
 
-from .hub import hub
+from .hub import Subscriber, completes_now, hub
 
 PATH = re.compile(r"^/api/events/(\d+)/stream/?$")
-HEARTBEAT_SECONDS = 15.0
 REPLAY_LIMIT = 1000
 
 
@@ -63,36 +62,47 @@ def make_app(hub):
         if scope["method"] != "GET":
             await _plain(send, 405, b"GET only")
             return
-        queue = hub.subscribe(event_id)  # before the replay query: nothing falls in between
+        last_event_id = _last_event_id(scope)
+        del scope  # an idle stream keeps as little as possible (shared/PERFORMANCE.md)
+        subscriber = hub.subscribe(event_id, Subscriber(send))  # before the replay query: nothing falls in between
         try:
-            visible, backlog = await hub.run_sync(_prepare, event_id, _last_event_id(scope))
+            _watch_disconnect(receive, subscriber)
+            visible, backlog = await hub.run_sync(_prepare, event_id, last_event_id)
+            if subscriber.closed:  # gone during the query (or too slow already)
+                return
             if not visible:
                 await _plain(send, 404, b"Not found")
                 return
-            await send({"type": "http.response.start", "status": 200, "headers": [
+            started = send({"type": "http.response.start", "status": 200, "headers": [
                 (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
                 (b"x-accel-buffering", b"no"), (b"connection", b"keep-alive")]})
-            sent = {m["id"] for m in backlog}
-            await send({"type": "http.response.body", "more_body": True,
-                        "body": b"retry: 3000\n\n" + b"".join(format_message(m) for m in backlog)})
-            # One watcher per connection turns a disconnect into a None in the queue; the hub
-            # puts ready-made bytes (one burst, encoded once for all clients) and keep-alive
-            # pings in the queue: the loop is a plain ``await queue.get()`` and ``send``.
-            replayed_up_to = max(sent) if sent else 0
-            disconnect = asyncio.ensure_future(_wait_disconnect(receive, queue))
-            try:
-                while True:
-                    item = await queue.get()
-                    if item is None:  # disconnected, or dropped by the hub as too slow
-                        return
-                    _first, last, body = item
-                    if last and last <= replayed_up_to:  # already sent in the replay
-                        continue
-                    await send({"type": "http.response.body", "body": body, "more_body": True})
-            finally:
-                disconnect.cancel()
+            direct = completes_now(started)
+            if not direct:
+                await started
+            # What arrived during the replay query and is not in the replay follows it.
+            subscriber.floor = max((m["id"] for m in backlog), default=0)
+            first = b"retry: 3000\n\n" + b"".join(format_message(m) for m in backlog) + subscriber.take()
+            subscriber.direct = direct
+            if direct:
+                subscriber.push((0, 0, first))
+            else:
+                await send({"type": "http.response.body", "body": first, "more_body": True})
+            del backlog, first, started
+            loop = asyncio.get_running_loop()
+            # From here the hub writes to the connection itself (granian); this coroutine only
+            # sleeps until the client goes away — or, under servers whose send must be
+            # awaited, writes what the hub left in the backlog.
+            while not subscriber.closed:
+                if subscriber.backlog:
+                    body = subscriber.take()
+                    if body:
+                        await send({"type": "http.response.body", "body": body, "more_body": True})
+                else:
+                    subscriber.wake = loop.create_future()
+                    await subscriber.wake
         finally:
-            hub.unsubscribe(event_id, queue)
+            subscriber.closed = True
+            hub.unsubscribe(event_id, subscriber)
 
     return app
 
@@ -100,12 +110,19 @@ def make_app(hub):
 app = make_app(hub)
 
 
-async def _wait_disconnect(receive, queue):
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            queue.put_nowait(None)
+def _watch_disconnect(receive, subscriber):
+    """Close the subscriber when the client goes away: a callback on the pending receive, not
+    a task per connection (granian's receive returns a future)."""
+
+    def done(future):
+        if future.cancelled() or subscriber.closed:
             return
+        if future.exception() is not None or future.result()["type"] == "http.disconnect":
+            subscriber.close()
+        else:  # more of a request body: keep listening
+            _watch_disconnect(receive, subscriber)
+
+    asyncio.ensure_future(receive()).add_done_callback(done)
 
 
 def encode_batch(messages: list[dict]) -> bytes:
