@@ -195,3 +195,17 @@ def test_moderation_log_is_visible_to_organisers(organiser_client, event, sessio
 
     log = body[body.index('id="moderation-log"'):]
     assert "hide" in log[:1500] and "panitia_a" in log[:1500]
+
+
+def test_phone_page_carries_what_its_script_needs_to_apply_live_messages(phone, event, session):
+    question = services.ask_question(ParticipantFactory(event=event), session=session, text="Sudah dipilih")
+    services.vote(question, phone.participant)
+
+    body = phone.get(reverse("discussion:phone", kwargs={"code": event.code}) + f"?sesi={session.pk}").content.decode()
+
+    assert f'data-session="{session.pk}"' in body and 'data-order="votes"' in body
+    item = body[body.index(f'id="q-{question.pk}"'):]
+    assert 'data-votes="1"' in item[:200] and 'name="undo" value="1"' in item and "vote voted" in item
+    template = body[body.index('<template id="question-template">'):body.index("</template>")]
+    assert "/0/suara/" in template and 'data-anonymous="Anonim"' in template and "csrfmiddlewaretoken" in template
+    assert "discussion/js/phone" in body and "netral/js/live" in body
