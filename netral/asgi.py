@@ -87,6 +87,8 @@ def _warm_up():
         get_index()
     except DatabaseError:  # not migrated yet: the first search builds it
         logging.getLogger(__name__).warning("warm-up skipped: database not ready")
+    except Exception:  # noqa: BLE001 -- a cache, never a reason to serve without lifespan
+        logging.getLogger(__name__).exception("warm-up failed; the first search builds the index")
     finally:
         close_old_connections()
 

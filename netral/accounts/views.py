@@ -19,4 +19,10 @@ class LoginView(auth_views.LoginView):
             return reverse("complaints:cases")
         if role == "editor" and not self.request.user.is_superuser:
             return reverse("knowledge:catalogue")
+        if role == "speaker" and not self.request.user.is_superuser:
+            from netral.events.models import Event  # noqa: PLC0415 -- leaf
+
+            event = (Event.objects.filter(sessions__speakers__user=self.request.user)
+                     .order_by("-starts_at").first())
+            return reverse("discussion:moderation", kwargs={"pk": event.pk}) if event else reverse("core:home")
         return super().get_default_redirect_url()

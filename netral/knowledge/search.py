@@ -109,7 +109,8 @@ class SelfCheckIndex:
         # Words a typo may be corrected to: catalogue words and the synonym table's terms.
         self.known_words = sorted(raw_vocab | {w for k in self.synonyms for w in k.split()})
         self.retriever = bm25s.BM25(k1=1.2, b=0.75)
-        self.retriever.index(corpus, show_progress=False)
+        if corpus:  # an empty catalogue (a fresh database) matches nothing; bm25s cannot index it
+            self.retriever.index(corpus, show_progress=False)
 
     def _stems(self, tokens: list[str]) -> list[str]:
         stop = _stop_words()

@@ -46,3 +46,26 @@ def test_login_is_rate_limited(client, settings):
 
 def test_debug_is_off_by_default():
     assert django_settings.DEBUG is False
+
+
+def test_a_speaker_lands_on_the_discussion_of_their_latest_event(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories.events import EventFactory, SessionFactory, SpeakerFactory
+
+    speaker = UserFactory(username="narasumber", role="speaker")
+    older = EventFactory(starts_at=timezone.now() - timedelta(days=30))
+    newer = EventFactory(starts_at=timezone.now())
+    for event in (older, newer):
+        SessionFactory(event=event).speakers.add(SpeakerFactory(event=event, user=speaker))
+    UserFactory(username="narasumber_baru", role="speaker")
+
+    response = client.post(reverse("accounts:login"), {"username": "narasumber", "password": "rahasia-uji-123"})
+
+    assert response["Location"] == reverse("discussion:moderation", kwargs={"pk": newer.pk})
+    assert client.get(response["Location"]).status_code == 200
+    client.logout()
+    response = client.post(reverse("accounts:login"), {"username": "narasumber_baru", "password": "rahasia-uji-123"})
+    assert response["Location"] == reverse("core:home")

@@ -81,3 +81,9 @@ def test_caution_puts_a_close_prohibition_first():
     assert close == ([("B14", 0.95), ("B15", 1.00)], True)
     assert far == ([("B15", 1.00), ("B14", 0.50)], False)
     assert already == ([("B14", 1.00), ("B15", 0.99)], False)
+
+
+def test_an_empty_catalogue_builds_and_matches_nothing():
+    outcome = SelfCheckIndex([], {}).search("boleh like postingan calon?")
+
+    assert outcome.results == [] and outcome.confident is False

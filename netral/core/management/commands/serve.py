@@ -47,7 +47,8 @@ class Command(BaseCommand):
         base = settings.NETRAL_PUBLIC_URL or f"http://{address}:{port}"
         self._banner(base, options.get("event"))
         workers = options["workers"] or os.cpu_count() or 1
-        granian = shutil.which("granian") or os.path.join(os.path.dirname(sys.executable), "granian")
+        beside = os.path.join(os.path.dirname(sys.executable), "granian")  # this environment's own first
+        granian = beside if os.access(beside, os.X_OK) else shutil.which("granian")
         argv = [
             granian, "--interface", "asgi", "--host", host, "--port", str(port),
             "--workers", str(workers), "--loop", "auto", "--no-ws",
