@@ -222,3 +222,39 @@ def test_fallback_stream_of_the_wsgi_server_reconnects_and_misses_nothing(hall, 
                      .order_by("id").values_list("id", flat=True))
     assert [m["id"] for m in messages] == published  # resumed from Last-Event-ID: no gap, no repeat
     assert board_context.js_errors == []
+
+
+def test_moderator_keeps_what_they_are_writing_while_the_hall_votes_and_asks(hall, netral_server, served_context):
+    """Votes change the count in place; other changes wait (with a notice) while an answer
+    panel is open, and arrive when it is closed."""
+    from netral.discussion import services
+
+    event, session = hall["event"], hall["session"]
+    first = services.ask_question(hall["p1"], session=session, text="Bolehkah ASN hadir di kampanye?")
+    context = served_context()
+    watch_event_sources(context)
+    page = context.new_page()
+    page.goto(f"/panitia/kegiatan/{event.pk}/diskusi/")
+    page.locator("#id_username").fill("narasumber_uji")
+    page.locator("#id_password").fill("rahasia-uji-123")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"/panitia/kegiatan/{event.pk}/diskusi/$"))
+    _stream_open(page)
+    card = page.locator(f"#mod-{first.pk}")
+    card.locator("summary").click()
+    card.locator("textarea[name=summary]").fill("Boleh hadir tanpa atribut; tidak boleh ikut sebagai peserta kampanye.")
+
+    # Published by this process: the served process learns of it from the LiveEvent table.
+    services.vote(first, hall["p2"])
+    services.ask_question(hall["p2"], session=session, text="Bolehkah berfoto dengan calon?")
+
+    expect(card.locator(".mod-votes")).to_have_text("1", timeout=LIVE_MS + 1_000)
+    expect(page.locator("#moderation-stale")).to_be_visible(timeout=LIVE_MS + 1_000)
+    expect(page.locator("#moderation-live")).not_to_contain_text("berfoto dengan calon")
+    expect(card.locator("textarea[name=summary]")).to_have_value(re.compile("^Boleh hadir tanpa atribut"))
+
+    card.locator("summary").click()  # panel closed: the list catches up by itself
+    expect(page.locator("#moderation-live")).to_contain_text("berfoto dengan calon", timeout=LIVE_MS)
+    expect(page.locator("#moderation-stale")).to_be_hidden()
+    assert context.js_errors == [] and context.console_errors == []
+    assert_no_server_errors(netral_server)
