@@ -46,3 +46,33 @@ def event(organiser):
 def organiser_client(client, organiser):
     client.force_login(organiser)
     return client
+
+
+@pytest.fixture
+def fast_route():
+    """``fast_route(module)``: the module's ASGI route (netral.*.fast) on its own Django
+    thread, with a fallback that records the methods it was given (``app.calls``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    executors = []
+
+    def make(module):
+        calls = []
+
+        async def fallback(scope, receive, send):
+            calls.append(scope["method"])
+            await send({"type": "http.response.start", "status": 299, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        executor = ThreadPoolExecutor(max_workers=1)
+        executors.append(executor)
+        application = module.make_app(executor, fallback)
+        application.calls = calls
+        return application
+
+    yield make
+    from django.db import connection
+
+    for executor in executors:
+        executor.submit(lambda: connection.close()).result()  # the worker thread's own connection
+        executor.shutdown()

@@ -63,3 +63,23 @@ async def send_json(send, status: int, data: bytes, extra_headers=()) -> None:
 
 
 TOO_LARGE = json.dumps({"detail": "Request body too large.", "errors": {}}).encode()
+
+
+def make_route(executor, fallback, *, method: str, max_body: int, call):
+    """An ASGI app for one path: ``method`` requests run ``call(scope, body)`` on the Django
+    thread (``executor``), which returns (status, JSON bytes); other methods go to
+    ``fallback`` (Django)."""
+    import asyncio  # noqa: PLC0415
+
+    async def app(scope, receive, send):
+        if scope.get("method") != method:
+            await fallback(scope, receive, send)
+            return
+        body = await read_body(receive, max_body)
+        if body is None:
+            status, data = 413, TOO_LARGE
+        else:
+            status, data = await asyncio.get_running_loop().run_in_executor(executor, call, scope, body)
+        await send_json(send, status, data, [(b"vary", b"Cookie")])
+
+    return app

@@ -5,7 +5,6 @@ the cost of an answer (bench/answers_load.py). Every other method on the path (a
 other path) goes to Django as usual. The attempt's own token authenticates the call, so no
 session, cookie or CSRF token is involved, as in the view."""
 
-import asyncio
 import re
 
 from netral.core import fastroute
@@ -14,31 +13,18 @@ PATH = re.compile(r"^/api/attempts/(\d+)/answers/?$")
 MAX_BODY = 256 * 1024
 
 
-def _call(attempt_id: int, token: str, body: bytes, language: str) -> tuple[int, bytes]:
+def _call(scope, body: bytes) -> tuple[int, bytes]:
     from django.utils import translation  # noqa: PLC0415
 
     from .api import answer_request  # noqa: PLC0415 -- models load after apps
 
+    headers = dict(scope.get("headers") or [])
     fastroute.recycle_connection()
-    with translation.override(language):
-        status, payload = answer_request(attempt_id, token, body)
+    with translation.override(fastroute.language(headers)):
+        status, payload = answer_request(int(PATH.match(scope["path"]).group(1)),
+                                         headers.get(b"x-attempt-token", b"").decode("latin1"), body)
         return status, fastroute.encode(payload)
 
 
 def make_app(executor, fallback):
-    async def app(scope, receive, send):
-        if scope.get("method") != "PUT":
-            await fallback(scope, receive, send)
-            return
-        attempt_id = int(PATH.match(scope["path"]).group(1))
-        headers = dict(scope.get("headers") or [])
-        body = await fastroute.read_body(receive, MAX_BODY)
-        if body is None:
-            status, data = 413, fastroute.TOO_LARGE
-        else:
-            token = headers.get(b"x-attempt-token", b"").decode("latin1")
-            status, data = await asyncio.get_running_loop().run_in_executor(
-                executor, _call, attempt_id, token, body, fastroute.language(headers))
-        await fastroute.send_json(send, status, data)
-
-    return app
+    return fastroute.make_route(executor, fallback, method="PUT", max_body=MAX_BODY, call=_call)

@@ -3,7 +3,6 @@ as the django-ninja view, with the participant's signed cookie and the CSRF chec
 
 import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core import signing
@@ -52,22 +51,8 @@ def call(app, method, path, *, cookies=(), csrf=True, origin=None):
 
 
 @pytest.fixture
-def app():
-    calls = []
-
-    async def fallback(scope, receive, send):
-        calls.append(scope["method"])
-        await send({"type": "http.response.start", "status": 299, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    executor = ThreadPoolExecutor(max_workers=1)
-    application = fast.make_app(executor, fallback)
-    application.calls = calls
-    yield application
-    from django.db import connection
-
-    executor.submit(lambda: connection.close()).result()
-    executor.shutdown()
+def app(fast_route):
+    return fast_route(fast)
 
 
 @pytest.fixture

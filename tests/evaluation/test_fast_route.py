@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -38,22 +37,8 @@ def setup(event):
 
 
 @pytest.fixture
-def app():
-    calls = []
-
-    async def fallback(scope, receive, send):
-        calls.append(scope["method"])
-        await send({"type": "http.response.start", "status": 299, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    executor = ThreadPoolExecutor(max_workers=1)
-    application = fast.make_app(executor, fallback)
-    application.calls = calls
-    yield application
-    from django.db import connection
-
-    executor.submit(lambda: connection.close()).result()  # the worker thread's own connection
-    executor.shutdown()
+def app(fast_route):
+    return fast_route(fast)
 
 
 def test_saves_on_the_django_thread_and_reports_like_the_view(app, setup):
