@@ -126,9 +126,29 @@ _TIE_DECIMALS = 9
 # --------------------------------------------------------------------------------------
 
 
+# Field names of each dataclass met by _jsonable (fields() is slow to call per object).
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+        _FIELD_NAMES[cls] = names
+        return names
+
+
 def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
+    cls = type(value)
+    # The common plain values first (exact types: subclasses take the general path below).
+    if cls is float:
+        return value if math.isfinite(value) else None
+    if cls is str or cls is int or cls is bool or value is None:
+        return value
+    names = _field_names(cls)
+    if names is not None:
+        return {name: _jsonable(getattr(value, name)) for name in names}
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
             if value.ndim == 1:
@@ -870,10 +890,11 @@ def _effect_sizes(x, y, d, max_score) -> EffectSizes:
 # --------------------------------------------------------------------------------------
 
 
-def _facilities(X: np.ndarray, mask: np.ndarray, X0: np.ndarray, M: np.ndarray):
+def _facilities(X: np.ndarray, mask: np.ndarray, X0: np.ndarray, M: np.ndarray, col_sum=None):
+    """``col_sum``: ``X0.sum(axis=0)`` when the caller has it already."""
     n_i = mask.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_i = X0.sum(axis=0) / n_i
+        mean_i = (X0.sum(axis=0) if col_sum is None else col_sum) / n_i
         fac = np.where(M > 0, mean_i / np.where(M > 0, M, 1.0), np.nan)
     fac = np.where(n_i > 0, fac, np.nan)
     return n_i, mean_i, fac
@@ -967,7 +988,8 @@ def item_statistics(
     test_reasons: dict[str, str] = {}
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_i, mean_i, fac = _facilities(X, mask, X0, M)
+        col_sum = X0.sum(axis=0)
+        n_i, mean_i, fac = _facilities(X, mask, X0, M, col_sum)
         den = n_i - 1.0
         # Centered marks and rest scores (0 where no mark), built in place to limit the
         # number of full-size temporaries.
@@ -980,7 +1002,7 @@ def item_statistics(
         var_x = ss_x / den
         # Rest score O = T − x, centered on its mean over the item's answerers.
         sum_T_i = _vecmat(T, maskf) if not complete else np.full(k, T.sum())
-        mean_O = (sum_T_i - X0.sum(axis=0)) / n_i
+        mean_O = (sum_T_i - col_sum) / n_i
         Oc = np.subtract(T[:, None], X0)
         Oc -= mean_O
         if notmask is not None:
@@ -1255,18 +1277,19 @@ def item_statistics(
     if n == 0:
         for key in ("mean", "median", "alpha"):
             test_reasons.setdefault(key, "no examinees")
+    median_T = np.median(T) if n else None
     test = TestStatistics(
         n_examinees=n,
         n_excluded_empty=n_empty,
         n_items=k,
         max_total=sum_M,
         mean=_f(T.mean()) if n else None,
-        median=_f(np.median(T)) if n else None,
+        median=_f(median_T),
         sd=_f(sd_T),
         minimum=_f(T.min()) if n else None,
         maximum=_f(T.max()) if n else None,
         mean_percent=_f(T.mean() * pct) if n else None,
-        median_percent=_f(np.median(T) * pct) if n else None,
+        median_percent=_f(median_T * pct) if n else None,
         sd_percent=_f(sd_T * pct) if sd_T is not None else None,
         skewness=_f(skew),
         kurtosis=_f(kurt),
@@ -1358,6 +1381,62 @@ def _equals(R: np.ndarray, label: Any) -> np.ndarray:
     return eq.astype(bool, copy=False)
 
 
+#: Integer option codes spanning at most this many values are counted through one lookup
+#: table (the table has items × (span + 2) cells).
+_CODE_TABLE_MAX_SPAN = 1024
+
+
+def _integer_code_bins(R, per_item, all_labels, missing, width):
+    """For float64 responses whose option labels are all integers (option codes), a bin per
+    item and code value instead of one full comparison of the responses per label.
+
+    Returns ``(bins, slot_of)`` or None when this does not apply (the caller then compares
+    label by label). ``bins`` (one per response, flat in row order) is
+    i·(span + 2) + (code − lowest code) for a response equal to a code, i·(span + 2) + span
+    for any other value and i·(span + 2) + span + 1 for no response; ``slot_of`` maps each
+    bin to the item's slot (i·width + 0 for no response, i·width + 1 + j for its option j)
+    or −1 when the value is not one of item i's options. A response falls in a code's bin
+    exactly when ``R == label`` holds (every label here is an exact float64 integer), so
+    totals per bin are the totals per slot, summed in the same order."""
+    if R.dtype != np.float64 or not all_labels:
+        return None
+    values = []
+    for lab in all_labels:
+        if isinstance(lab, (bool, np.bool_)) or not isinstance(
+            lab, (int, float, np.integer, np.float64, np.float32, np.float16)
+        ):
+            return None
+        v = float(lab)
+        if not (math.isfinite(v) and v == lab and v.is_integer() and abs(v) < 2.0**53):
+            return None
+        values.append(int(v))
+    lo, hi = min(values), max(values)
+    span = hi - lo + 1
+    if span > _CODE_TABLE_MAX_SPAN:
+        return None
+    k = len(per_item)
+    cols = span + 2
+    slot_of = np.full((k, cols), -1, dtype=np.intp)
+    slot_of[:, span + 1] = np.arange(k, dtype=np.intp) * width
+    for i, labels in enumerate(per_item):
+        for j, lab in enumerate(labels):
+            slot_of[i, int(float(lab)) - lo] = i * width + 1 + j
+    # Integer value of each response; NaN and huge values give garbage, caught by the
+    # inexact test. Then in place: shift, clip both ends (below lo wraps to a huge unsigned
+    # value), mark inexact values and no response, add the item's offset.
+    with np.errstate(invalid="ignore"):
+        bins = R.astype(np.intp)
+    inexact = bins != R
+    if lo:
+        bins -= lo
+    unsigned = bins.view(np.uintp)
+    np.minimum(unsigned, span, out=unsigned)
+    np.copyto(bins, span, where=inexact)
+    np.copyto(bins, span + 1, where=missing)
+    bins += np.arange(k, dtype=np.intp) * cols
+    return bins.ravel(), slot_of.ravel()
+
+
 def _distractors(responses, options, kept, shape_full_cols, n, X0, mask, M, w_low, w_up):
     R = np.asarray(responses)
     k = shape_full_cols[1]
@@ -1398,52 +1477,90 @@ def _distractors(responses, options, kept, shape_full_cols, n, X0, mask, M, w_lo
 
     all_labels: list[Hashable] = list(dict.fromkeys(lab for labels in per_item for lab in labels))
     m_max = max((len(labels) for labels in per_item), default=0)
-    codes = np.full(R.shape, -1, dtype=np.int32)  # -1 = not (yet) matched
-    for lab in all_labels:
-        local = np.array(
-            [labels.index(lab) if lab in labels else -2 for labels in per_item], dtype=np.int32
-        )
-        eq = _equals(R, lab)
-        np.copyto(codes, np.broadcast_to(local, R.shape), where=eq)
-    unknown = (codes == -2) | ((codes == -1) & ~missing)
-    if unknown.any():
+    # Slot 0 = no response, slot j+1 = option j; item i's slots start at i·width.
+    width = m_max + 1
+    n_bins = k * width
+    coded = _integer_code_bins(R, per_item, all_labels, missing, width)
+    if coded is not None:
+        flat, slot_of = coded  # bins per item and code value, mapped to slots at the end
+        n_bins = slot_of.size
+        counts = np.bincount(flat, minlength=n_bins)
+        unknown = None
+        if counts[slot_of < 0].any():
+            unknown = (slot_of[flat] < 0).reshape(R.shape)
+    else:  # any labels: one comparison per distinct label
+        slot_of = None
+        codes = np.full(R.shape, -1, dtype=np.int32)  # -1 = not (yet) matched
+        for lab in all_labels:
+            local = np.array(
+                [labels.index(lab) if lab in labels else -2 for labels in per_item], dtype=np.int32
+            )
+            eq = _equals(R, lab)
+            np.copyto(codes, np.broadcast_to(local, R.shape), where=eq)
+        unknown = (codes == -2) | ((codes == -1) & ~missing)
+        if not unknown.any():
+            unknown = None
+            flat = ((np.arange(k, dtype=np.int64) * width)[None, :] + (codes + 1)).ravel()
+            counts = np.bincount(flat, minlength=n_bins)
+    if unknown is not None:
         r, c = np.argwhere(unknown)[0]
         raise ValueError(
             f"response {R[r, c]!r} for item {int(c)} is not one of its options "
             "(use None, NaN or '' for no response)"
         )
-    # Slot 0 = no response, slot j+1 = option j.
-    width = m_max + 1
-    idx = (np.arange(k, dtype=np.int64) * width)[None, :] + (codes + 1)
-    flat = idx.ravel()
-    counts = np.bincount(flat, minlength=k * width).reshape(k, width)
-    frac = np.where(mask, X0 / np.where(M > 0, M, np.nan), 0.0)
-    scored = np.bincount(flat, weights=mask.ravel().astype(np.float64), minlength=k * width)
-    score_sum = np.bincount(flat, weights=frac.ravel(), minlength=k * width)
+
+    def per_slot(totals):
+        """Totals per bin → per item and slot (k × width)."""
+        if slot_of is None:
+            return totals.reshape(k, width)
+        out = np.zeros(k * width, dtype=totals.dtype)
+        valid = slot_of >= 0
+        out[slot_of[valid]] = totals[valid]
+        return out.reshape(k, width)
+
+    # Mean mark/M per slot. Shortcuts that give the same numbers: with every mark present
+    # the number scored is the count; x/1 is x.
+    complete = bool(mask.all())
+    m_pos = np.where(M > 0, M, np.nan)
+    frac = X0 if bool((m_pos == 1.0).all()) else X0 / m_pos
+    if not complete:
+        frac = np.where(mask, frac, 0.0)
+    scored = (
+        counts.astype(np.float64)
+        if complete
+        else np.bincount(flat, weights=mask.ravel().astype(np.float64), minlength=n_bins)
+    )
+    score_sum = np.bincount(flat, weights=frac.ravel(), minlength=n_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_score = (score_sum / scored).reshape(k, width)
+        mean_score = per_slot(score_sum / scored)
+    counts = per_slot(counts)
     if w_up is not None:
-        up = np.bincount(
-            flat, weights=np.broadcast_to(w_up[:, None], R.shape).ravel(), minlength=k * width
-        ).reshape(k, width)
-        low = np.bincount(
-            flat, weights=np.broadcast_to(w_low[:, None], R.shape).ravel(), minlength=k * width
-        ).reshape(k, width)
+        by_row = flat.reshape(R.shape)
+
+        def group_counts(w):
+            # Only the rows in the group (weight ≠ 0): a weight of 0 adds nothing to a sum.
+            rows = np.flatnonzero(w)
+            return per_slot(
+                np.bincount(by_row[rows].ravel(), weights=np.repeat(w[rows], k), minlength=n_bins)
+            )
+
+        up, low = group_counts(w_up), group_counts(w_low)
     else:
         up = low = np.full((k, width), np.nan)
+    counts, up, low, mean_score = counts.tolist(), up.tolist(), low.tolist(), mean_score.tolist()
 
     out = []
     for i, labels in enumerate(per_item):
 
         def make(label, j, i=i):
-            c = int(counts[i, j])
+            c = counts[i][j]
             return OptionCount(
                 label=label,
                 count=c,
                 frequency=c / n if n else None,
-                upper_count=_f(up[i, j]),
-                lower_count=_f(low[i, j]),
-                mean_score=_f(mean_score[i, j]),
+                upper_count=_f(up[i][j]),
+                lower_count=_f(low[i][j]),
+                mean_score=_f(mean_score[i][j]),
             )
 
         out.append(
