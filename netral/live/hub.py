@@ -65,7 +65,10 @@ class Subscriber:
             if last and last <= self.floor:
                 return
             if not completes_now(self.send({"type": "http.response.body", "body": body, "more_body": True})):
-                log.error("live stream: the server's send did not complete; closing the stream")
+                # granian's buffers for this connection are full (tens of MB: a client that
+                # stopped reading long ago). The bytes still go out; the stream is closed and
+                # the client, if alive, comes back with Last-Event-ID.
+                log.warning("live stream: a client stopped reading; closing its stream")
                 self.close()
             return
         self.backlog.append(item)
