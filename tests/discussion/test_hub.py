@@ -84,3 +84,15 @@ def test_direct_writes_reach_the_connection_without_waking_its_coroutine(event):
     assert written[0]["type"] == "http.response.start" and written[0]["status"] == 200
     assert b'"kind":"hello"' in bodies and b'"text":"langsung"' in bodies
     assert wakes == [True]  # the message went out while the stream's coroutine slept on
+
+
+def test_a_direct_subscriber_whose_send_would_wait_is_closed():
+    class Waiting:
+        def __await__(self):
+            yield None  # a full buffer: the server would have to be awaited
+
+    subscriber = Subscriber(send=lambda message: Waiting())
+    subscriber.direct = True
+    subscriber.push((1, 1, b"data"))
+
+    assert subscriber.closed
