@@ -273,13 +273,14 @@ def _item_analysis(test: Test, meta: list[dict], sheet: Sheet) -> dict:
 
 
 def _survey(test: Test, meta: list[dict], sheet: Sheet, counts: dict | None = None) -> dict:
+    """``counts``: the attempts started and submitted (see ``_test_summary``)."""
     questions, comments = [], []
     for j, m in enumerate(meta):
         values = [v for v in sheet.column(j) if v] if sheet.answers else []
         if m["type"] == ItemType.LIKERT:
             points = [o["id"] for o in m["options"]]
-            counts = Counter(values)
-            dist = [counts.get(p, 0) for p in points]
+            chosen = Counter(values)
+            dist = [chosen.get(p, 0) for p in points]
             n = sum(dist)
             mean = sum((i + 1) * c for i, c in enumerate(dist)) / n if n else None
             agree = sum(dist[-2:]) / n if n and len(dist) >= 4 else None

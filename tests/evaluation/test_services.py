@@ -242,9 +242,14 @@ def test_survey_is_not_scored_and_summarised(event, bank):
         attempt, _ = services.submit_attempt(attempt)
         assert attempt.score is None
 
-    summary = selectors.event_evaluation(event)["survey"]
+    services.start_attempt(survey, ParticipantFactory(event=event))  # one still answering
+    result = selectors.event_evaluation(event)
+    summary = result["survey"]
 
     assert summary["n_submitted"] == 3
+    assert {k: summary["test"][k] for k in ("started", "submitted", "in_progress")} == \
+        {"started": 4, "submitted": 3, "in_progress": 1}
+    assert result["tests"]["survey"]["submitted"] == 3
     assert summary["questions"][0]["distribution"] == [0, 0, 0, 2, 1]
     assert summary["questions"][0]["mean"] == pytest.approx(13 / 3)
     assert summary["comments"][0]["texts"] == ["Materi sanksi sangat jelas"] * 3
