@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from netral.evaluation import selectors, services, stats
-from netral.evaluation.models import Attempt, Item, ItemBank, ItemType, ItemVersion, Response, Test
+from netral.evaluation.models import Attempt, ItemBank, ItemType, ItemVersion, Response, Test
 from tests.concurrency import run_at_once
 from tests.evaluation.conftest import correct_answers, wrong_answers
 from tests.factories.events import ParticipantFactory
