@@ -258,3 +258,34 @@ def test_moderator_keeps_what_they_are_writing_while_the_hall_votes_and_asks(hal
     expect(page.locator("#moderation-stale")).to_be_hidden()
     assert context.js_errors == [] and context.console_errors == []
     assert_no_server_errors(netral_server)
+
+
+def test_phone_applies_moderation_in_place_one_pinned_question_at_a_time(hall, netral_server, served_context,
+                                                                          organiser):
+    """Approvals, edits, pins and hiding reach a phone that did not ask, applied in place."""
+    from netral.discussion import services
+
+    event, session = hall["event"], hall["session"]
+    first = services.ask_question(hall["p1"], session=session, text="Pertanyaan pertama")
+    second = services.ask_question(hall["p1"], session=session, text="Pertanyaan kedua")
+    event.owner = organiser
+    event.save()
+    context = served_context(**PHONE)
+    watch_event_sources(context)
+    phone = _join(context, event, hall["p2"])
+    _stream_open(phone)
+    fetches = []
+    phone.on("request", lambda r: "/diskusi/" in r.url and fetches.append(r.url))
+
+    services.moderate(first, user=organiser, action="pin")
+    expect(phone.locator(f"#q-{first.pk}")).to_have_class(re.compile(r"\bpinned\b"), timeout=LIVE_MS + 1_000)
+    services.moderate(second, user=organiser, action="pin")
+    expect(phone.locator(f"#q-{second.pk}")).to_have_class(re.compile(r"\bpinned\b"), timeout=LIVE_MS + 1_000)
+    expect(phone.locator(f"#q-{first.pk}")).not_to_have_class(re.compile(r"\bpinned\b"))
+    expect(phone.locator(".q-pin:visible")).to_have_count(1)
+    services.moderate(first, user=organiser, action="edit", text="Pertanyaan pertama (diperbaiki)")
+    expect(phone.locator(f"#q-{first.pk} .q-text")).to_have_text("Pertanyaan pertama (diperbaiki)",
+                                                                  timeout=LIVE_MS + 1_000)
+    services.moderate(second, user=organiser, action="hide")
+    expect(phone.locator(f"#q-{second.pk}")).to_have_count(0, timeout=LIVE_MS + 1_000)
+    assert fetches == [] and context.js_errors == []

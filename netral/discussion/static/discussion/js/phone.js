@@ -38,7 +38,14 @@
     li.querySelector(".votes").textContent = votes;
   }
 
+  function unpinOthers(id) { // one question is answered now per event: pinning one unpins the rest
+    Array.prototype.forEach.call(document.querySelectorAll("#question-list li.question.pinned"), function (li) {
+      if (+li.dataset.id !== +id) { li.classList.remove("pinned"); li.querySelector(".q-pin").hidden = true; }
+    });
+  }
+
   function fill(li, q) {
+    if (q.pinned) unpinOthers(q.id);
     li.querySelector(".q-text").textContent = q.text;
     var name = li.querySelector(".q-name");
     name.textContent = q.name || name.dataset.anonymous;
@@ -80,6 +87,7 @@
     if (q.kind !== "question" && q.kind !== "question.updated" && q.kind !== "question.hidden") return;
     if (mine(q.id)) return; // "My questions" changes too: let the page fetch the list
     e.preventDefault();
+    if (q.pinned) unpinOthers(q.id);
     if (q.session !== session) return;
     var li = item(q.id);
     if (q.kind === "question.hidden") {
