@@ -4,6 +4,7 @@ answers (netral.evaluation.fast) and question votes (netral.discussion.fast). Th
 itself runs on the Django thread through the same function as the django-ninja view, so
 both paths answer exactly alike; only the plumbing is skipped."""
 
+import asyncio
 import json
 import threading
 import time
@@ -69,7 +70,6 @@ def make_route(executor, fallback, *, method: str, max_body: int, call):
     """An ASGI app for one path: ``method`` requests run ``call(scope, body)`` on the Django
     thread (``executor``), which returns (status, JSON bytes); other methods go to
     ``fallback`` (Django)."""
-    import asyncio  # noqa: PLC0415
 
     async def app(scope, receive, send):
         if scope.get("method") != method:

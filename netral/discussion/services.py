@@ -1,6 +1,8 @@
 """Writes of the discussion. Every change is published to the event's live stream; every
 moderation action is in the audit log."""
 
+import functools
+
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -9,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from netral.core.audit import log_action
 from netral.core.errors import NetralError
-from netral.events.models import Participant, Session
+from netral.events.enums import PUBLIC_STATUSES
+from netral.events.models import Event, Participant, Session
 from netral.events.selectors import can_manage_event
 from netral.live.publish import publish
 
@@ -98,6 +101,25 @@ def _recount(question_id: int) -> int:
     return count
 
 
+@functools.cache
+def _fast_vote_sql(vendor: str) -> tuple[str, str]:
+    """The two statements of ``fast_vote`` (built once per database kind, not per vote)."""
+    from django.db import connection  # noqa: PLC0415 -- leaf
+
+    quote = connection.ops.quote_name
+    statuses = ", ".join(["%s"] * len(PUBLIC_STATUSES))
+    insert = (f"INSERT INTO {quote(Vote._meta.db_table)} (question_id, participant_id, created_at) "  # noqa: S608
+              f"SELECT q.id, p.id, %s FROM {quote(Question._meta.db_table)} q "
+              f"JOIN {quote(Participant._meta.db_table)} p ON p.event_id = q.event_id "
+              f"JOIN {quote(Event._meta.db_table)} e ON e.id = q.event_id "
+              f"WHERE q.id = %s AND q.status = %s AND q.event_id = %s AND p.id = %s AND p.token = %s "
+              f"AND e.status IN ({statuses}) "
+              "ON CONFLICT (question_id, participant_id) DO NOTHING RETURNING participant_id")
+    bump = (f"UPDATE {quote(Question._meta.db_table)} SET votes = votes + 1 "  # noqa: S608
+            "WHERE id = %s RETURNING votes, session_id")
+    return insert, bump
+
+
 def fast_vote(question_id: int, identities: list[tuple[int, int, str]]) -> int | None:
     """Count a vote in one INSERT that also checks everything ``vote`` checks: the question
     is visible, its event public, and the participant (from a signed cookie: event, id,
@@ -106,30 +128,17 @@ def fast_vote(question_id: int, identities: list[tuple[int, int, str]]) -> int |
     write (bench/stream_load.py)."""
     from django.db import connection  # noqa: PLC0415 -- leaf
 
-    from netral.events.enums import PUBLIC_STATUSES  # noqa: PLC0415 -- leaf
-    from netral.events.models import Event  # noqa: PLC0415 -- leaf
-
-    quote = connection.ops.quote_name
-    statuses = ", ".join(["%s"] * len(PUBLIC_STATUSES))
-    sql = (f"INSERT INTO {quote(Vote._meta.db_table)} (question_id, participant_id, created_at) "  # noqa: S608
-           f"SELECT q.id, p.id, %s FROM {quote(Question._meta.db_table)} q "
-           f"JOIN {quote(Participant._meta.db_table)} p ON p.event_id = q.event_id "
-           f"JOIN {quote(Event._meta.db_table)} e ON e.id = q.event_id "
-           f"WHERE q.id = %s AND q.status = %s AND q.event_id = %s AND p.id = %s AND p.token = %s "
-           f"AND e.status IN ({statuses}) "
-           "ON CONFLICT (question_id, participant_id) DO NOTHING RETURNING participant_id")
+    insert, bump = _fast_vote_sql(connection.vendor)
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         for event_id, participant_id, token in identities:
-            cursor.execute(sql, [now, question_id, Question.Status.VISIBLE, event_id, participant_id, token,
-                                 *PUBLIC_STATUSES])
+            cursor.execute(insert, [now, question_id, Question.Status.VISIBLE, event_id, participant_id, token,
+                                    *PUBLIC_STATUSES])
             if cursor.fetchone() is not None:
                 break
         else:
             return None
-        table = quote(Question._meta.db_table)
-        cursor.execute(f"UPDATE {table} SET votes = votes + 1 WHERE id = %s RETURNING votes, session_id",  # noqa: S608
-                       [question_id])
+        cursor.execute(bump, [question_id])
         votes, session_id = cursor.fetchone()
         publish(event_id, "vote", {"id": question_id, "votes": votes, "session": session_id})
     return votes

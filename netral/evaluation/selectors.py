@@ -169,12 +169,10 @@ def _fetch_all(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _test_summary(test: Test, meta: list[dict] | None = None, counts: dict | None = None) -> dict:
-    """``counts``: the attempts started and submitted, when already counted (``_cache_key``)."""
-    if counts is None:
-        counts = test.attempts.aggregate(started=Count("pk"), submitted=Count("submitted_at"))
+def _test_summary(test: Test, meta: list[dict], counts: dict) -> dict:
+    """``counts``: the attempts started and submitted (``_cache_key`` counts them)."""
     return {"id": test.pk, "kind": test.kind, "title": test.title,
-            "items": len(meta) if meta is not None else test.test_items.count(),
+            "items": len(meta),
             "opens_at": test.opens_at, "closes_at": test.closes_at, "time_limit_minutes": test.time_limit_minutes,
             "started": counts["started"], "submitted": counts["submitted"],
             "in_progress": counts["started"] - counts["submitted"]}
@@ -194,15 +192,13 @@ def _code_cells(sheet: Sheet) -> np.ndarray | None:
     return cells
 
 
-def _score_matrix(test: Test, sheet: Sheet, cells: np.ndarray | None = None,
-                  seen: np.ndarray | None = None) -> np.ndarray:
+def _score_matrix(test: Test, sheet: Sheet, cells: np.ndarray | None, seen: np.ndarray | None) -> np.ndarray:
     """Marks per attempt and item from the coded answers and the test's key (the same rule
     as ``services.score_answer``, applied once per distinct answer of each item, not once
-    per row). ``cells``/``seen``: ``_code_cells`` and the number of answers in each cell."""
+    per row). ``cells``/``seen``: ``_code_cells`` and the number of answers in each cell
+    (None: a stored code is out of range)."""
     struct = structure(test.pk, test.structure_version)
     k = sheet.k
-    if cells is None:
-        cells = _code_cells(sheet)
     if cells is None:  # a stored code out of range: the general way (one table per item)
         present = [int(c) for c in np.unique(sheet.codes) if c > 0]
         tables = np.zeros((k, 2 ** len(OPTION_IDS) + 1))
@@ -214,8 +210,6 @@ def _score_matrix(test: Test, sheet: Sheet, cells: np.ndarray | None = None,
     else:
         # A table of marks per item and answer code (the codes that occur), then one
         # gather; no answer (code -1) and code 0 read 0.
-        if seen is None:
-            seen = np.bincount(cells.ravel(), minlength=k * _CODE_SLOTS).reshape(k, _CODE_SLOTS)
         tables = np.zeros((k, _CODE_SLOTS))
         for j, item in enumerate(struct.items[:k]):
             if item.scored and item.type != ItemType.SHORT:
@@ -272,7 +266,7 @@ def _item_analysis(test: Test, meta: list[dict], sheet: Sheet) -> dict:
     return result
 
 
-def _survey(test: Test, meta: list[dict], sheet: Sheet, counts: dict | None = None) -> dict:
+def _survey(test: Test, meta: list[dict], sheet: Sheet, counts: dict) -> dict:
     """``counts``: the attempts started and submitted (see ``_test_summary``)."""
     questions, comments = [], []
     for j, m in enumerate(meta):

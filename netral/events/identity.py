@@ -6,21 +6,27 @@ from django.core import signing
 from .models import Event, Participant
 
 SALT = "netral.participant"
+COOKIE_PREFIX = "np_"  # + the event's id
 
 
 def cookie_name(event: Event) -> str:
-    return f"np_{event.pk}"
+    return f"{COOKIE_PREFIX}{event.pk}"
+
+
+def _signed_identity(request, name: str) -> tuple[int, str] | None:
+    """(participant id, token) from the signed cookie ``name``, if it is there and genuine."""
+    value = request.get_signed_cookie(name, default=None, salt=SALT,
+                                      max_age=settings.NETRAL_PARTICIPANT_COOKIE_DAYS * 86400)
+    pk, _sep, token = (value or "").partition(":")
+    return (int(pk), token) if pk.isdigit() and token else None
 
 
 def current_participant(request, event: Event) -> Participant | None:
-    value = request.get_signed_cookie(cookie_name(event), default=None, salt=SALT,
-                                      max_age=settings.NETRAL_PARTICIPANT_COOKIE_DAYS * 86400)
-    if not value or ":" not in value:
+    identity = _signed_identity(request, cookie_name(event))
+    if identity is None:
         return None
-    pk, token = value.split(":", 1)
-    if not pk.isdigit():
-        return None
-    return Participant.objects.filter(event=event, pk=int(pk), token=token).select_related("attendance").first()
+    pk, token = identity
+    return Participant.objects.filter(event=event, pk=pk, token=token).select_related("attendance").first()
 
 
 def signed_participants(request) -> list[tuple[int, int, str]]:
@@ -29,13 +35,11 @@ def signed_participants(request) -> list[tuple[int, int, str]]:
     database in the same statement that uses them (netral.discussion.services.fast_vote)."""
     found = []
     for name in request.COOKIES:
-        if not (name.startswith("np_") and name[3:].isdigit()):
-            continue
-        value = request.get_signed_cookie(name, default=None, salt=SALT,
-                                          max_age=settings.NETRAL_PARTICIPANT_COOKIE_DAYS * 86400)
-        pk, _sep, token = (value or "").partition(":")
-        if pk.isdigit() and token:
-            found.append((int(name[3:]), int(pk), token))
+        event_id = name.removeprefix(COOKIE_PREFIX)
+        if event_id != name and event_id.isdigit():
+            identity = _signed_identity(request, name)
+            if identity is not None:
+                found.append((int(event_id), *identity))
     return found
 
 
